@@ -1,0 +1,172 @@
+package io.dsm.agent;
+
+import io.dsm.coordinator.CoordinatorMain;
+import io.dsm.runtime.Configuration;
+import io.dsm.runtime.DsmLog;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static net.bytebuddy.matcher.ElementMatchers.any;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.none;
+
+/**
+ * The dsm agent. As {@code -javaagent:dsm-agent.jar[=key=value,...]} it opens the JDK internals dsm's libraries
+ * need and installs the transformation of shared-field accesses; it starts no thread and opens no socket (the node
+ * joins the cluster on the first access that needs it) and never throws into the application. As
+ * {@code java -jar dsm-agent.jar coordinator} it runs a standalone coordinator.
+ */
+public final class DsmAgent
+{
+    private static volatile boolean installed;
+
+    private DsmAgent()
+    {
+    }
+
+    /**
+     * Entry point of {@code -javaagent}.
+     *
+     * @param arguments   {@code key=value} pairs separated by commas, keys as in the configuration table.
+     * @param instrumentation the JVM's instrumentation.
+     */
+    public static void premain(final String arguments, final Instrumentation instrumentation)
+    {
+        install(arguments, instrumentation);
+    }
+
+    /**
+     * Entry point when attached to a running JVM: classes already loaded are retransformed.
+     *
+     * @param arguments   {@code key=value} pairs separated by commas.
+     * @param instrumentation the JVM's instrumentation.
+     */
+    public static void agentmain(final String arguments, final Instrumentation instrumentation)
+    {
+        install(arguments, instrumentation);
+    }
+
+    private static synchronized void install(final String arguments, final Instrumentation instrumentation)
+    {
+        if (installed)
+        {
+            return;
+        }
+        try
+        {
+            Configuration.agentArguments(arguments);
+            final Configuration config = Configuration.current();
+            DsmLog.level(config.get(Configuration.LOG_LEVEL));
+            ModuleOpener.open(instrumentation);
+            transformer(config).installOn(instrumentation);
+            installed = true;
+        }
+        catch (final Throwable t)
+        {
+            DsmLog.error("dsm agent not installed, @Shared fields stay local", t);
+        }
+    }
+
+    static AgentBuilder transformer(final Configuration config)
+    {
+        final SharedFieldResolver resolver = new SharedFieldResolver();
+        final AsmVisitorWrapper rewriter = new SharedFieldAccessRewriter(resolver);
+        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE)
+            .with(AgentBuilder.PoolStrategy.Default.EXTENDED)
+            .with(new ErrorListener())
+            .ignore(ignored(config))
+            .type(any())
+            .transform((builder, type, classLoader, module, protectionDomain) ->
+            {
+                resolver.checkDeclaredFields(type);
+                return builder.visit(rewriter);
+            });
+    }
+
+    private static ElementMatcher.Junction<TypeDescription> ignored(final Configuration config)
+    {
+        final List<String> prefixes = new ArrayList<>(List.of(
+            "java.", "javax.", "jdk.", "sun.", "com.sun.", "io.dsm.shaded.", "io.dsm.agent.", "io.dsm.node.",
+            "io.dsm.access.", "io.dsm.coordinator.", "io.dsm.protocol.", "io.dsm.runtime.", "io.dsm.transport.",
+            "io.dsm.values.", "io.dsm.Dsm", "io.dsm.Shared", "io.dsm.VariableInfo", "org.junit.", "org.apiguardian.",
+            "org.opentest4j.", "org.apache.maven.surefire.", "kotlin.", "scala."));
+        for (final String extra : config.get(Configuration.AGENT_EXCLUDE).split(","))
+        {
+            if (!extra.isBlank())
+            {
+                prefixes.add(extra.trim());
+            }
+        }
+        ElementMatcher.Junction<TypeDescription> matcher = none();
+        for (final String prefix : prefixes)
+        {
+            matcher = matcher.or(nameStartsWith(prefix));
+        }
+        return matcher.or(isSynthetic()).or(t -> t.getName().contains("$$Lambda"));
+    }
+
+    /**
+     * The command line of {@code java -jar dsm-agent.jar}.
+     *
+     * @param args {@code coordinator}, {@code config} or {@code help}.
+     * @throws Exception when the command fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final String command = args.length == 0 ? "help" : args[0];
+        switch (command)
+        {
+            case "coordinator":
+                System.exit(CoordinatorMain.run(Configuration.current()));
+                break;
+            case "config":
+                final Configuration config = Configuration.current();
+                for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
+                {
+                    System.out.printf("%-32s %-24s (default %s)%n", entry.getKey(), config.get(entry.getKey()),
+                        entry.getValue().isEmpty() ? "none" : entry.getValue());
+                }
+                break;
+            default:
+                System.out.println("dsm " + DsmAgent.class.getPackage().getImplementationVersion());
+                System.out.println("usage:");
+                System.out.println("  java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main   share @Shared fields");
+                System.out.println("  java -jar dsm-agent.jar coordinator    run a standalone coordinator");
+                System.out.println("  java -jar dsm-agent.jar config         print every configuration key");
+                if (!"help".equals(command))
+                {
+                    System.exit(2);
+                }
+        }
+    }
+
+    /** Reports transformation failures once per class; never throws. */
+    private static final class ErrorListener extends AgentBuilder.Listener.Adapter
+    {
+        @Override
+        public void onError(
+            final String typeName,
+            final ClassLoader classLoader,
+            final JavaModule module,
+            final boolean loaded,
+            final Throwable throwable)
+        {
+            DsmLog.rateLimited(DsmLog.Level.WARN, "transform-" + typeName,
+                "could not instrument " + typeName + "; its accesses to @Shared fields stay local: " + throwable);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.dsm;
+
+import io.dsm.access.SharedFieldBootstrap;
+import io.dsm.node.ReplicaTable;
+import io.dsm.node.SharedVariable;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Explicit operations on shared variables, for what plain field access cannot say: who am I, what is shared,
+ * delete a variable, and hold write access across a read-modify-write.
+ * <p>
+ * Variables are named as {@link Shared} says; {@link #nameOf(Class, String)} and {@link #nameOf(Object, String)}
+ * give the name of a field. An operation on a name no field of this JVM has used yet fails with a
+ * {@link DsmException} naming it; use {@link #nameOf} first, which links the field.
+ * <p>
+ * Every operation that needs a peer waits at most {@code dsm.timeout.ms} and then throws
+ * {@link DsmTimeoutException} naming the variable and the peer.
+ */
+public final class Dsm
+{
+    private Dsm()
+    {
+    }
+
+    /**
+     * @return this JVM's node id in the cluster (joining it if not yet joined); 0 in local mode.
+     */
+    public static int nodeId()
+    {
+        return ReplicaTable.backend().nodeId();
+    }
+
+    /**
+     * @return every variable the coordinator knows, sorted by name, with owner, version and replica count.
+     */
+    public static List<VariableInfo> variables()
+    {
+        return ReplicaTable.backend().variables();
+    }
+
+    /**
+     * Deletes (revokes) a variable in the whole cluster: every replica is invalidated, and the next access sees
+     * the declared type's default value.
+     *
+     * @param name the variable.
+     */
+    public static void delete(final String name)
+    {
+        ReplicaTable.backend().delete(name);
+    }
+
+    /**
+     * @param name a variable used by this JVM.
+     * @return whether this JVM holds write access to it now.
+     */
+    public static boolean hasWriteAccess(final String name)
+    {
+        return variable(name).hasWriteAccess();
+    }
+
+    /**
+     * Takes write access to a variable (the other replicas are halted first). Another node's access takes it
+     * away again; use {@link #withWriteAccess(String, Callable)} to keep it for a sequence of operations.
+     *
+     * @param name a variable used by this JVM.
+     */
+    public static void acquireWriteAccess(final String name)
+    {
+        final SharedVariable variable = variable(name);
+        if (!variable.hasWriteAccess())
+        {
+            ReplicaTable.backend().acquireWrite(variable);
+            variable.endReservation();
+        }
+    }
+
+    /**
+     * Gives write access back to the coordinator, with the current value; this JVM keeps a read replica.
+     *
+     * @param name a variable used by this JVM.
+     */
+    public static void releaseWriteAccess(final String name)
+    {
+        ReplicaTable.backend().releaseWrite(variable(name));
+    }
+
+    /**
+     * Runs {@code action} while this JVM holds write access to {@code name}. No other node reads or writes the
+     * variable meanwhile (their requests wait), so {@code Dsm.withWriteAccess("Counter.hits", () -> Counter.hits++)}
+     * never loses an increment. Keep the action short: other nodes wait for it, at most their timeout.
+     *
+     * @param name   a variable used by this JVM.
+     * @param action what to run.
+     * @param <T>    its result type.
+     * @return its result.
+     */
+    public static <T> T withWriteAccess(final String name, final Callable<T> action)
+    {
+        try
+        {
+            return variable(name).withWriteAccess(action);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new DsmException("action under write access to '" + name + "' failed", ex);
+        }
+    }
+
+    /**
+     * As {@link #withWriteAccess(String, Callable)}, for an action without a result.
+     *
+     * @param name   a variable used by this JVM.
+     * @param action what to run.
+     */
+    public static void withWriteAccess(final String name, final Runnable action)
+    {
+        withWriteAccess(name, () ->
+        {
+            action.run();
+            return null;
+        });
+    }
+
+    /**
+     * Names the variable of a static shared field, and links it.
+     *
+     * @param owner the declaring class.
+     * @param field the field's name.
+     * @return the variable's name.
+     */
+    public static String nameOf(final Class<?> owner, final String field)
+    {
+        final Field f = sharedField(owner, field);
+        if (!Modifier.isStatic(f.getModifiers()))
+        {
+            throw new DsmException(owner.getName() + "." + field + " is an instance field: use nameOf(object, field)");
+        }
+        return SharedFieldBootstrap.variableOf(f).name();
+    }
+
+    /**
+     * Names the variable of an object's shared instance field, and links it.
+     *
+     * @param owner the object.
+     * @param field the field's name.
+     * @return the variable's name, e.g. {@code Account.balance[alice]}.
+     */
+    public static String nameOf(final Object owner, final String field)
+    {
+        final Field f = sharedField(owner.getClass(), field);
+        if (Modifier.isStatic(f.getModifiers()))
+        {
+            return SharedFieldBootstrap.variableOf(f).name();
+        }
+        return SharedFieldBootstrap.variableOf(owner, f).name();
+    }
+
+    private static Field sharedField(final Class<?> type, final String name)
+    {
+        for (Class<?> c = type; c != null; c = c.getSuperclass())
+        {
+            try
+            {
+                final Field f = c.getDeclaredField(name);
+                if (!f.isAnnotationPresent(Shared.class))
+                {
+                    throw new DsmException(c.getName() + "." + name + " is not annotated @Shared");
+                }
+                return f;
+            }
+            catch (final NoSuchFieldException ignore)
+            {
+                // look in the superclass
+            }
+        }
+        throw new DsmException(type.getName() + " has no field " + name);
+    }
+
+    private static SharedVariable variable(final String name)
+    {
+        final SharedVariable variable = ReplicaTable.find(name);
+        if (variable == null)
+        {
+            throw new DsmException("no @Shared field of this JVM has used variable '" + name +
+                "' yet: call Dsm.nameOf(Class, field) (or access the field) first");
+        }
+        return variable;
+    }
+}

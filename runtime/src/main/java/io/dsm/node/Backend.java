@@ -1,0 +1,58 @@
+package io.dsm.node;
+
+import io.dsm.VariableInfo;
+
+import java.util.List;
+
+/**
+ * Serves what a replica cannot answer alone: misses, write access, initial values and the explicit operations of
+ * {@link io.dsm.Dsm}. The fast paths (a read of a valid replica, a write with write access held) never reach it.
+ */
+public interface Backend
+{
+    /**
+     * @param variable a variable whose local replica is not valid.
+     * @return its current value; the replica is valid afterwards unless invalidated meanwhile.
+     */
+    Object readMiss(SharedVariable variable);
+
+    /**
+     * Takes write access to {@code variable} and reserves it for the calling thread: until that thread calls
+     * {@link SharedVariable#endReservation()}, no halt of it is processed.
+     *
+     * @param variable the variable.
+     */
+    void acquireWrite(SharedVariable variable);
+
+    /**
+     * Sets the variable's value if it was never written in the cluster, and makes the local replica current.
+     *
+     * @param variable the variable.
+     * @param value    its initial value.
+     */
+    void init(SharedVariable variable, Object value);
+
+    /**
+     * Gives write access back, with the current value, keeping a read replica.
+     *
+     * @param variable the variable.
+     */
+    void releaseWrite(SharedVariable variable);
+
+    /**
+     * Deletes the variable in the whole cluster; every replica is invalidated first.
+     *
+     * @param name the variable.
+     */
+    void delete(String name);
+
+    /**
+     * @return every variable the cluster knows, with its metadata.
+     */
+    List<VariableInfo> variables();
+
+    /**
+     * @return this node's id.
+     */
+    int nodeId();
+}

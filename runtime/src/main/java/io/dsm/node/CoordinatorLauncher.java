@@ -1,0 +1,79 @@
+package io.dsm.node;
+
+import io.dsm.coordinator.CoordinatorLock;
+import io.dsm.runtime.Configuration;
+import io.dsm.runtime.DsmLog;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded default: when no coordinator runs for the configured loopback endpoint on this machine, a node starts
+ * one as a separate process ({@code java -jar dsm-agent.jar coordinator}) that outlives it and exits by itself once
+ * no node has been connected for {@code dsm.coordinator.idle.exit.ms}. A separate process, rather than a thread in
+ * the first JVM, so that the cluster survives the exit of whichever JVM happened to start first.
+ */
+final class CoordinatorLauncher
+{
+    private CoordinatorLauncher()
+    {
+    }
+
+    static void ensureRunning(final Configuration config, final String host, final long port)
+    {
+        final String key = host + "-" + port;
+        try
+        {
+            if (CoordinatorLock.isHeld(key))
+            {
+                return;
+            }
+            final List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+            command.add("-XX:+UseSerialGC");
+            command.add("-Xmx128m");
+            for (final String keyName : List.of(Configuration.COORDINATOR_HOST, Configuration.COORDINATOR_PORT,
+                Configuration.COORDINATOR_IDLE_EXIT_MS, Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
+                Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.IDLE_STRATEGY,
+                Configuration.IDLE_MAX_PARK_NS, Configuration.LOG_LEVEL))
+            {
+                command.add("-D" + keyName + "=" + config.get(keyName));
+            }
+            final File codeSource = codeSource();
+            if (codeSource.isFile())
+            {
+                command.add("-jar");
+                command.add(codeSource.getPath());
+            }
+            else
+            {
+                command.addAll(List.of(
+                    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), "io.dsm.coordinator.CoordinatorMain"));
+            }
+            command.add("coordinator");
+            final File log = new File(System.getProperty("java.io.tmpdir"), "dsm-coordinator-" + key + ".log");
+            final Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+            DsmLog.info("started coordinator process " + process.pid() + " for " + key + ", log in " + log);
+        }
+        catch (final IOException | URISyntaxException | RuntimeException ex)
+        {
+            DsmLog.warn("could not start a coordinator for " + key + " (" + ex + "); waiting for one to appear");
+        }
+    }
+
+    private static File codeSource() throws URISyntaxException
+    {
+        return new File(CoordinatorLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+}

@@ -1,0 +1,117 @@
+package io.dsm.node;
+
+import io.dsm.VariableInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backend of {@code dsm.mode=local}: one JVM, no network. Every variable is held with write access by this
+ * JVM, so shared fields behave as volatile fields; meant for unit tests of applications that use {@code @Shared}.
+ */
+public final class LocalBackend implements Backend
+{
+    @Override
+    public Object readMiss(final SharedVariable variable)
+    {
+        variable.lock.lock();
+        try
+        {
+            if (variable.value == SharedVariable.INVALID)
+            {
+                variable.value = variable.defaultValue;
+                variable.access = SharedVariable.WRITE;
+            }
+            return variable.value;
+        }
+        finally
+        {
+            variable.lock.unlock();
+        }
+    }
+
+    @Override
+    public void acquireWrite(final SharedVariable variable)
+    {
+        variable.lock.lock();
+        try
+        {
+            if (variable.value == SharedVariable.INVALID)
+            {
+                variable.value = variable.defaultValue;
+            }
+            variable.access = SharedVariable.WRITE;
+            variable.reserved++;
+        }
+        finally
+        {
+            variable.lock.unlock();
+        }
+    }
+
+    @Override
+    public void init(final SharedVariable variable, final Object value)
+    {
+        variable.lock.lock();
+        try
+        {
+            if (variable.version == 0)
+            {
+                variable.value = value;
+                variable.version = 1;
+                variable.access = SharedVariable.WRITE;
+            }
+        }
+        finally
+        {
+            variable.lock.unlock();
+        }
+    }
+
+    @Override
+    public void releaseWrite(final SharedVariable variable)
+    {
+        // One JVM: write access never leaves.
+    }
+
+    @Override
+    public void delete(final String name)
+    {
+        final SharedVariable variable = ReplicaTable.find(name);
+        if (variable != null)
+        {
+            variable.lock.lock();
+            try
+            {
+                variable.value = SharedVariable.INVALID;
+                variable.access = SharedVariable.NONE;
+                variable.version = 0;
+            }
+            finally
+            {
+                variable.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public List<VariableInfo> variables()
+    {
+        final List<VariableInfo> result = new ArrayList<>();
+        for (final SharedVariable v : ReplicaTable.all())
+        {
+            if (v.value != SharedVariable.INVALID)
+            {
+                result.add(new VariableInfo(v.name, v.type.getName(), 0, v.version, 1, -1));
+            }
+        }
+        result.sort((a, b) -> a.name().compareTo(b.name()));
+        return result;
+    }
+
+    @Override
+    public int nodeId()
+    {
+        return 0;
+    }
+}

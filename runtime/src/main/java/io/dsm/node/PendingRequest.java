@@ -1,0 +1,79 @@
+package io.dsm.node;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A request a thread waits for: the node's thread completes it, or the waiter gives up at its deadline. The two
+ * race through one compare-and-set, so exactly one of them decides the outcome.
+ */
+final class PendingRequest
+{
+    private static final int WAITING = 0;
+    private static final int COMPLETED = 1;
+    private static final int ABANDONED = 2;
+
+    final long correlationId;
+    final String what;
+    private final Thread waiter = Thread.currentThread();
+    private final AtomicInteger state = new AtomicInteger(WAITING);
+    Object result;
+    int errorCode;
+    String error;
+
+    PendingRequest(final long correlationId, final String what)
+    {
+        this.correlationId = correlationId;
+        this.what = what;
+    }
+
+    /**
+     * Called by the node's thread with the fields already set.
+     *
+     * @return false if the waiter gave up first.
+     */
+    boolean complete()
+    {
+        if (state.compareAndSet(WAITING, COMPLETED))
+        {
+            LockSupport.unpark(waiter);
+            return true;
+        }
+        return false;
+    }
+
+    boolean completeExceptionally(final int code, final String message)
+    {
+        errorCode = code;
+        error = message;
+        return complete();
+    }
+
+    /**
+     * Waits until completed or the deadline.
+     *
+     * @param deadlineNs the deadline on {@link System#nanoTime()}.
+     * @return true if completed; false if the waiter gave up (the request is then abandoned).
+     */
+    boolean await(final long deadlineNs)
+    {
+        for (int spins = 0; spins < 2_000; spins++)
+        {
+            if (state.get() == COMPLETED)
+            {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        while (state.get() == WAITING)
+        {
+            final long remaining = deadlineNs - System.nanoTime();
+            if (remaining <= 0)
+            {
+                return !state.compareAndSet(WAITING, ABANDONED);
+            }
+            LockSupport.parkNanos(this, remaining);
+        }
+        return state.get() == COMPLETED;
+    }
+}

@@ -1,0 +1,201 @@
+package io.dsm.node;
+
+import io.dsm.DsmException;
+import io.dsm.runtime.Configuration;
+import io.dsm.runtime.DsmLog;
+import io.dsm.values.AllowList;
+import io.dsm.values.ValueCodec;
+
+import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This JVM's shared variables by name, and the backend that serves their slow paths. Variables are created here,
+ * without any network, when a call site first links to them; the backend (the cluster node, started on first need,
+ * or the local backend) is only reached on a miss.
+ */
+public final class ReplicaTable
+{
+    private static final ConcurrentHashMap<String, SharedVariable> VARIABLES = new ConcurrentHashMap<>();
+    private static volatile Backend backend;
+    private static volatile ValueCodec codec;
+
+    private ReplicaTable()
+    {
+    }
+
+    /**
+     * Returns the variable named {@code name}, creating it on first use.
+     *
+     * @param name         the variable's name.
+     * @param declaredType the declared type of the field (generic, for the allow list).
+     * @param rawType      the field's raw type.
+     * @param declaredBy   the field, for error messages.
+     * @return the variable.
+     * @throws DsmException when a variable of that name was declared with another type in this JVM.
+     */
+    public static SharedVariable variable(
+        final String name, final Type declaredType, final Class<?> rawType, final String declaredBy)
+    {
+        final Class<?> boxed = ValueCodec.box(rawType);
+        final SharedVariable variable = VARIABLES.computeIfAbsent(name, n ->
+        {
+            codec().allowList().register(declaredType);
+            return new SharedVariable(n, boxed, defaultValue(rawType), declaredBy);
+        });
+        if (variable.type != boxed)
+        {
+            throw new DsmException("shared variable '" + name + "' is declared as " + variable.type.getName() +
+                " by " + variable.declaredBy + " but as " + boxed.getName() + " by " + declaredBy);
+        }
+        return variable;
+    }
+
+    /**
+     * @param name a variable name.
+     * @return the variable, or null when no call site of this JVM has linked to it.
+     */
+    public static SharedVariable find(final String name)
+    {
+        return VARIABLES.get(name);
+    }
+
+    /**
+     * @return every variable this JVM has linked to.
+     */
+    public static Collection<SharedVariable> all()
+    {
+        return VARIABLES.values();
+    }
+
+    /**
+     * @return the codec of this JVM, with its allow list.
+     */
+    public static ValueCodec codec()
+    {
+        ValueCodec c = codec;
+        if (c == null)
+        {
+            synchronized (ReplicaTable.class)
+            {
+                c = codec;
+                if (c == null)
+                {
+                    c = new ValueCodec(new AllowList(Configuration.current().get(Configuration.VALUES_ALLOW)));
+                    codec = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * @return the backend, starting the cluster node on first call (or the local backend in local mode).
+     * @throws DsmException when the node cannot join; a later call tries again.
+     */
+    public static Backend backend()
+    {
+        Backend b = backend;
+        if (b == null)
+        {
+            synchronized (ReplicaTable.class)
+            {
+                b = backend;
+                if (b == null)
+                {
+                    final Configuration config = Configuration.current();
+                    final String mode = config.get(Configuration.MODE);
+                    if ("local".equals(mode))
+                    {
+                        b = new LocalBackend();
+                    }
+                    else if ("cluster".equals(mode))
+                    {
+                        b = DsmNode.start(DsmNode.Context.from(config));
+                    }
+                    else
+                    {
+                        throw new DsmException("dsm.mode must be cluster or local, was '" + mode + "'");
+                    }
+                    backend = b;
+                    DsmLog.info("node " + b.nodeId() + " ready");
+                }
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Installs a backend (tests, or the agent's choice). Replicas keep their state.
+     *
+     * @param newBackend the backend.
+     */
+    public static synchronized void backend(final Backend newBackend)
+    {
+        backend = newBackend;
+    }
+
+    /**
+     * Marks every replica invalid and forgets the backend, so that the next access starts a new one. For tests that
+     * run several clusters in one JVM.
+     */
+    public static synchronized void reset()
+    {
+        for (final SharedVariable variable : VARIABLES.values())
+        {
+            variable.lock.lock();
+            try
+            {
+                variable.value = SharedVariable.INVALID;
+                variable.access = SharedVariable.NONE;
+                variable.version = 0;
+                variable.reserved = 0;
+                variable.suspended = SharedVariable.INVALID;
+                variable.deferred.clear();
+            }
+            finally
+            {
+                variable.lock.unlock();
+            }
+        }
+        backend = null;
+    }
+
+    static Object defaultValue(final Class<?> type)
+    {
+        if (!type.isPrimitive())
+        {
+            return null;
+        }
+        if (type == boolean.class)
+        {
+            return Boolean.FALSE;
+        }
+        if (type == char.class)
+        {
+            return (char)0;
+        }
+        if (type == byte.class)
+        {
+            return (byte)0;
+        }
+        if (type == short.class)
+        {
+            return (short)0;
+        }
+        if (type == int.class)
+        {
+            return 0;
+        }
+        if (type == long.class)
+        {
+            return 0L;
+        }
+        if (type == float.class)
+        {
+            return 0f;
+        }
+        return 0d;
+    }
+}

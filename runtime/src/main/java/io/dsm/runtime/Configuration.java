@@ -1,0 +1,250 @@
+package io.dsm.runtime;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every configuration key of dsm, with its default, in one place.
+ * <p>
+ * A key {@code dsm.a.b} is looked up as the system property {@code dsm.a.b}, else the environment variable
+ * {@code DSM_A_B}, else the agent argument {@code a.b=...} or {@code dsm.a.b=...}
+ * ({@code -javaagent:dsm-agent.jar=a.b=1,c=2}), else the default below.
+ */
+public final class Configuration
+{
+    /** Host of the coordinator that nodes join. */
+    public static final String COORDINATOR_HOST = "dsm.coordinator.host";
+    /** UDP port of the coordinator. */
+    public static final String COORDINATOR_PORT = "dsm.coordinator.port";
+    /** Full Aeron channel of the coordinator; overrides host and port (e.g. {@code aeron:ipc} with an external driver). */
+    public static final String COORDINATOR_CHANNEL = "dsm.coordinator.channel";
+    /** Whether a node starts a coordinator process on this machine when none answers on a loopback address. */
+    public static final String COORDINATOR_AUTOSTART = "dsm.coordinator.autostart";
+    /** How long an auto-started coordinator lingers with no node before it exits; 0 never. */
+    public static final String COORDINATOR_IDLE_EXIT_MS = "dsm.coordinator.idle.exit.ms";
+    /** Address on which this node receives from the coordinator. */
+    public static final String NODE_HOST = "dsm.node.host";
+    /** Full Aeron channel on which this node receives; overrides the host. */
+    public static final String NODE_CHANNEL = "dsm.node.channel";
+    /** {@code embedded} media driver in each JVM, or {@code external}. */
+    public static final String DRIVER = "dsm.driver";
+    /** Directory of an external media driver. */
+    public static final String AERON_DIR = "dsm.aeron.dir";
+    /** Idle strategy of dsm's thread: backoff, yielding, busy-spin, sleeping. */
+    public static final String IDLE_STRATEGY = "dsm.idle.strategy";
+    /** Longest park of the backoff idle strategy. */
+    public static final String IDLE_MAX_PARK_NS = "dsm.idle.max.park.ns";
+    /** Longest wait for any operation that needs a peer. */
+    public static final String TIMEOUT_MS = "dsm.timeout.ms";
+    /** Longest wait to join the cluster (includes starting a coordinator). */
+    public static final String CONNECT_TIMEOUT_MS = "dsm.connect.timeout.ms";
+    /** Interval of node heartbeats. */
+    public static final String HEARTBEAT_INTERVAL_MS = "dsm.heartbeat.interval.ms";
+    /** How long a node trusts its replicas after a heartbeat was acknowledged. */
+    public static final String LEASE_MS = "dsm.lease.ms";
+    /** Silence after which the coordinator evicts a node; must exceed the lease. */
+    public static final String EVICTION_MS = "dsm.eviction.ms";
+    /** Aeron term length; the largest serialized value is an eighth of it, less headers. */
+    public static final String TERM_LENGTH = "dsm.term.length";
+    /** Extra value classes (names, or package prefixes ending in '.') that may be decoded from the network. */
+    public static final String VALUES_ALLOW = "dsm.values.allow";
+    /** Package prefixes the agent does not instrument, comma separated. */
+    public static final String AGENT_EXCLUDE = "dsm.agent.exclude";
+    /** {@code cluster} (default) or {@code local}: a single JVM with no network, for unit tests of applications. */
+    public static final String MODE = "dsm.mode";
+    /** Log level on stderr: error, warn, info, debug. */
+    public static final String LOG_LEVEL = "dsm.log.level";
+
+    private static final Map<String, String> DEFAULTS;
+
+    static
+    {
+        final Map<String, String> d = new LinkedHashMap<>();
+        d.put(COORDINATOR_HOST, "127.0.0.1");
+        d.put(COORDINATOR_PORT, "40456");
+        d.put(COORDINATOR_CHANNEL, "");
+        d.put(COORDINATOR_AUTOSTART, "true");
+        d.put(COORDINATOR_IDLE_EXIT_MS, "30000");
+        d.put(NODE_HOST, "127.0.0.1");
+        d.put(NODE_CHANNEL, "");
+        d.put(DRIVER, "embedded");
+        d.put(AERON_DIR, "");
+        d.put(IDLE_STRATEGY, "backoff");
+        d.put(IDLE_MAX_PARK_NS, "1000000");
+        d.put(TIMEOUT_MS, "5000");
+        d.put(CONNECT_TIMEOUT_MS, "20000");
+        d.put(HEARTBEAT_INTERVAL_MS, "500");
+        d.put(LEASE_MS, "3000");
+        d.put(EVICTION_MS, "6000");
+        d.put(TERM_LENGTH, "4194304");
+        d.put(VALUES_ALLOW, "");
+        d.put(AGENT_EXCLUDE, "");
+        d.put(MODE, "cluster");
+        d.put(LOG_LEVEL, "warn");
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private static volatile Map<String, String> agentArguments = Map.of();
+
+    private final Function<String, String> systemProperties;
+    private final Function<String, String> environment;
+    private final Map<String, String> arguments;
+
+    /**
+     * @param systemProperties looks up a system property.
+     * @param environment      looks up an environment variable.
+     * @param arguments        agent arguments, keys with or without the {@code dsm.} prefix.
+     */
+    public Configuration(
+        final Function<String, String> systemProperties,
+        final Function<String, String> environment,
+        final Map<String, String> arguments)
+    {
+        this.systemProperties = systemProperties;
+        this.environment = environment;
+        this.arguments = arguments;
+    }
+
+    /**
+     * @return the configuration of this JVM: system properties, environment, agent arguments.
+     */
+    public static Configuration current()
+    {
+        return new Configuration(System::getProperty, System::getenv, agentArguments);
+    }
+
+    /**
+     * Records the agent's arguments, {@code key=value} pairs separated by commas.
+     *
+     * @param args the string after {@code -javaagent:dsm-agent.jar=}, may be null.
+     * @throws IllegalArgumentException naming a pair that is not {@code key=value} or a key that is unknown.
+     */
+    public static void agentArguments(final String args)
+    {
+        agentArguments = parseArguments(args);
+    }
+
+    static Map<String, String> parseArguments(final String args)
+    {
+        final Map<String, String> parsed = new LinkedHashMap<>();
+        if (args == null || args.isBlank())
+        {
+            return parsed;
+        }
+        for (final String pair : args.split(","))
+        {
+            final int eq = pair.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("dsm agent argument '" + pair + "' is not key=value");
+            }
+            final String key = normalise(pair.substring(0, eq).trim());
+            if (!DEFAULTS.containsKey(key))
+            {
+                throw new IllegalArgumentException("unknown dsm agent argument '" + pair.substring(0, eq).trim() +
+                    "'; known keys: " + DEFAULTS.keySet());
+            }
+            parsed.put(key, pair.substring(eq + 1).trim());
+        }
+        return parsed;
+    }
+
+    private static String normalise(final String key)
+    {
+        return key.startsWith("dsm.") ? key : "dsm." + key;
+    }
+
+    /**
+     * @return every key with its default, in documentation order.
+     */
+    public static Map<String, String> defaults()
+    {
+        return DEFAULTS;
+    }
+
+    /**
+     * @param key a {@code dsm.*} key.
+     * @return the environment variable that sets it.
+     */
+    public static String environmentName(final String key)
+    {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /**
+     * @param key one of the constants of this class.
+     * @return its value, never null.
+     */
+    public String get(final String key)
+    {
+        if (!DEFAULTS.containsKey(key))
+        {
+            throw new IllegalArgumentException("unknown configuration key " + key);
+        }
+        String value = systemProperties.apply(key);
+        if (value == null)
+        {
+            value = environment.apply(environmentName(key));
+        }
+        if (value == null)
+        {
+            value = arguments.get(key);
+        }
+        return value == null ? DEFAULTS.get(key) : value.trim();
+    }
+
+    /**
+     * @param key a key whose value is a whole number.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key and the bad value.
+     */
+    public long getLong(final String key)
+    {
+        final String value = get(key);
+        try
+        {
+            return Long.parseLong(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    /**
+     * @param key a key whose value is a positive whole number.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key and the bad value.
+     */
+    public long getPositiveLong(final String key)
+    {
+        final long value = getLong(key);
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @param key a key whose value is true or false.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key and the bad value.
+     */
+    public boolean getBoolean(final String key)
+    {
+        final String value = get(key);
+        if ("true".equalsIgnoreCase(value))
+        {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value))
+        {
+            return false;
+        }
+        throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+    }
+}

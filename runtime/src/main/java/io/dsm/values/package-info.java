@@ -1,0 +1,5 @@
+/**
+ * How values cross the wire: {@link io.dsm.values.ValueCodec} serializes a whole value with Chronicle Wire, and
+ * {@link io.dsm.values.AllowList} decides which classes a received value may name. Depends on Chronicle Wire.
+ */
+package io.dsm.values;

@@ -1,0 +1,263 @@
+package io.dsm.transport;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.ConcurrentPublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.NoOpIdleStrategy;
+
+import java.io.File;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One JVM's connection to Aeron: an embedded media driver in {@link ThreadingMode#INVOKER} mode (or an external
+ * driver) and a client whose conductor is also invoked, so that a single dsm thread drives the whole transport through
+ * {@link #doWork()}. That is the configuration that gave the lowest round trips on a 2-core machine without starving
+ * the application: no Aeron thread of its own spins.
+ * <p>
+ * Threading rule: {@link #addPublication} and {@link #addSubscription} must be called from the thread that calls
+ * {@link #doWork()} (or before that thread starts). {@code offer} on the returned publications is thread-safe.
+ */
+public final class AeronTransport implements AutoCloseable
+{
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker clientInvoker;
+
+    private AeronTransport(final Context ctx)
+    {
+        MediaDriver launched = null;
+        AgentInvoker driverInvoker = null;
+        String dir = ctx.aeronDirectoryName;
+        try
+        {
+            if (ctx.embeddedDriver)
+            {
+                if (dir == null)
+                {
+                    dir = CommonContext.getAeronDirectoryName() + "-dsm-" + ProcessHandle.current().pid() + "-" +
+                        UUID.randomUUID().toString().substring(0, 8);
+                }
+                final MediaDriver.Context driverCtx = new MediaDriver.Context()
+                    .aeronDirectoryName(dir)
+                    .threadingMode(ThreadingMode.INVOKER)
+                    .asyncExecutorEnabled(false)
+                    .sharedIdleStrategy(NoOpIdleStrategy.INSTANCE)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .warnIfDirectoryExists(false)
+                    .termBufferSparseFile(true)
+                    .publicationTermBufferLength(ctx.termLength)
+                    .ipcTermBufferLength(ctx.termLength)
+                    .errorHandler(ctx.errorHandler);
+                launched = MediaDriver.launchEmbedded(driverCtx);
+                driverInvoker = launched.sharedAgentInvoker();
+            }
+            final Aeron.Context clientCtx = new Aeron.Context()
+                .aeronDirectoryName(dir != null ? dir : CommonContext.getAeronDirectoryName())
+                .useConductorAgentInvoker(true)
+                .errorHandler(ctx.errorHandler)
+                .driverTimeoutMs(ctx.driverTimeoutMs);
+            if (driverInvoker != null)
+            {
+                clientCtx.driverAgentInvoker(driverInvoker);
+            }
+            this.aeron = Aeron.connect(clientCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(launched);
+            throw ex;
+        }
+        this.driver = launched;
+        this.driverInvoker = driverInvoker;
+        this.clientInvoker = aeron.conductorAgentInvoker();
+    }
+
+    /**
+     * Starts the transport described by {@code ctx}.
+     *
+     * @param ctx what to start; {@link Context#conclude()} is applied.
+     * @return the running transport; close it to stop the driver and delete its directory.
+     */
+    public static AeronTransport launch(final Context ctx)
+    {
+        return new AeronTransport(ctx.conclude());
+    }
+
+    /**
+     * Runs one duty cycle of the embedded driver and of the client conductor.
+     *
+     * @return the amount of work done, 0 when idle.
+     */
+    public int doWork()
+    {
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            work += driverInvoker.invoke();
+        }
+        work += clientInvoker.invoke();
+        return work;
+    }
+
+    /**
+     * Adds a publication that many threads may offer to.
+     *
+     * @param channel  an Aeron channel URI.
+     * @param streamId the stream within that channel.
+     * @return the publication, possibly not yet connected.
+     */
+    public ConcurrentPublication addPublication(final String channel, final int streamId)
+    {
+        return aeron.addPublication(channel, streamId);
+    }
+
+    /**
+     * Adds a subscription.
+     *
+     * @param channel  an Aeron channel URI; a UDP endpoint with port 0 is given an ephemeral port.
+     * @param streamId the stream within that channel.
+     * @return the subscription.
+     */
+    public Subscription addSubscription(final String channel, final int streamId)
+    {
+        return aeron.addSubscription(channel, streamId);
+    }
+
+    /**
+     * @return the Aeron client.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+
+    /**
+     * Deletes media driver directories left behind by dsm JVMs that no longer run (a JVM killed with
+     * {@code kill -9} cannot delete its own). Only directories named by this class's own pattern are touched.
+     */
+    public static void deleteStaleDirectories()
+    {
+        final File base = new File(CommonContext.getAeronDirectoryName()).getParentFile();
+        final String prefix = new File(CommonContext.getAeronDirectoryName()).getName() + "-dsm-";
+        final File[] candidates = base == null ? null : base.listFiles((d, name) -> name.startsWith(prefix));
+        if (candidates == null)
+        {
+            return;
+        }
+        for (final File candidate : candidates)
+        {
+            final String rest = candidate.getName().substring(prefix.length());
+            final int dash = rest.indexOf('-');
+            try
+            {
+                final long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                if (ProcessHandle.of(pid).isEmpty())
+                {
+                    IoUtil.delete(candidate, true);
+                }
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // not one of ours
+            }
+        }
+    }
+
+    /**
+     * What to start: embedded or external driver, its directory and buffer sizes.
+     */
+    public static final class Context
+    {
+        private boolean embeddedDriver = true;
+        private String aeronDirectoryName;
+        private int termLength = 4 * 1024 * 1024;
+        private long driverTimeoutMs = 10_000;
+        private ErrorHandler errorHandler;
+
+        /**
+         * @param embedded true to start a media driver inside this JVM, false to use an external one.
+         * @return this.
+         */
+        public Context embeddedDriver(final boolean embedded)
+        {
+            this.embeddedDriver = embedded;
+            return this;
+        }
+
+        /**
+         * @param dir the driver's directory; null for a fresh private one (embedded) or Aeron's default (external).
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String dir)
+        {
+            this.aeronDirectoryName = dir;
+            return this;
+        }
+
+        /**
+         * @param termLength term buffer length of publications, a power of two from 64 KiB to 1 GiB; the largest
+         *                   message is an eighth of it.
+         * @return this.
+         */
+        public Context termLength(final int termLength)
+        {
+            this.termLength = termLength;
+            return this;
+        }
+
+        /**
+         * @param timeoutMs how long the client waits for the driver.
+         * @return this.
+         */
+        public Context driverTimeoutMs(final long timeoutMs)
+        {
+            this.driverTimeoutMs = timeoutMs;
+            return this;
+        }
+
+        /**
+         * @param errorHandler where asynchronous Aeron errors go.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @return the largest message that a publication with this term length can carry.
+         */
+        public int maxMessageLength()
+        {
+            return termLength / 8;
+        }
+
+        Context conclude()
+        {
+            if (termLength < 64 * 1024 || termLength > 1024 * 1024 * 1024 || Integer.bitCount(termLength) != 1)
+            {
+                throw new IllegalArgumentException(
+                    "term length must be a power of two from 65536 to 1073741824, was " + termLength);
+            }
+            Objects.requireNonNull(errorHandler, "errorHandler");
+            return this;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.dsm.transport;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.util.Locale;
+
+/**
+ * Names the idle strategies a dsm thread may use when a duty cycle did no work.
+ * <p>
+ * {@code backoff} (default) spins briefly, yields, then parks up to a bound: an idle node costs almost no CPU, and a
+ * message that arrives while parked waits at most that bound. {@code yielding} answers fastest on a machine with
+ * few cores but keeps one core busy; {@code busy-spin} should only be used with a core to spare for each spinning
+ * thread; {@code sleeping} parks 1 ms at a time.
+ */
+public final class IdleStrategies
+{
+    private IdleStrategies()
+    {
+    }
+
+    /**
+     * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
+     * @param maxParkNs  upper bound on a park for {@code backoff}.
+     * @return a new idle strategy instance (idle strategies are stateful: one per thread).
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public static IdleStrategy of(final String name, final long maxParkNs)
+    {
+        switch (name.toLowerCase(Locale.ROOT))
+        {
+            case "backoff":
+                if (maxParkNs < 1_000)
+                {
+                    throw new IllegalArgumentException("idle max park must be at least 1000 ns, was " + maxParkNs);
+                }
+                return new BackoffIdleStrategy(100, 10, 1_000, maxParkNs);
+            case "yielding":
+                return new YieldingIdleStrategy();
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            case "sleeping":
+                return new SleepingMillisIdleStrategy(1);
+            default:
+                throw new IllegalArgumentException(
+                    "unknown idle strategy '" + name + "': expected backoff, yielding, busy-spin or sleeping");
+        }
+    }
+}
