@@ -220,7 +220,7 @@ public final class CoordinatorStateMachine
             }
             for (final NodeRecord node : silent)
             {
-                DsmLog.warn("coordinator evicts node " + node + ": no message for " +
+                DsmLog.warn("coordinator evicts " + node + ": no message for " +
                     (nowNs - node.lastHeardNs) / 1_000_000 + " ms");
                 removeNode(node, "evicted", nowNs);
             }
@@ -317,7 +317,7 @@ public final class CoordinatorStateMachine
             nodes.put(node.id, node);
             nodesByIncarnation.put(incarnation, node);
             outbox.connect(node.id, channel, streamId);
-            DsmLog.info("coordinator: node " + node + " joined");
+            DsmLog.info("coordinator: " + node + " joined");
         }
         node.lastHeardNs = nowNs;
         send(node.id, out.begin(MessageType.WELCOME, 0, in.correlationId())
@@ -348,7 +348,7 @@ public final class CoordinatorStateMachine
         if (type != null && variable.type != null && !variable.type.equals(type))
         {
             sendError(node.id, in.correlationId(), ErrorCode.TYPE_MISMATCH, "variable '" + name + "' is shared as " +
-                variable.type + " but node " + node + " declares it as " + type);
+                variable.type + " but " + node + " declares it as " + type);
             return;
         }
         final long clamped = Math.max(MIN_REQUEST_TIMEOUT_NS, Math.min(MAX_REQUEST_TIMEOUT_NS, timeoutNs));
@@ -404,7 +404,7 @@ public final class CoordinatorStateMachine
             }
             else
             {
-                DsmLog.warn("coordinator: node " + node + " gave up write access to '" + name +
+                DsmLog.warn("coordinator: " + node + " gave up write access to '" + name +
                     "' without a value; the cluster keeps version " + variable.version);
             }
             broadcastMetadata(MetadataEvent.OWNER, variable);
@@ -626,7 +626,7 @@ public final class CoordinatorStateMachine
             {
                 variable.writer = 0;
                 changed = true;
-                DsmLog.warn("coordinator: node " + node + " " + why + " while holding write access to '" +
+                DsmLog.warn("coordinator: " + node + " " + why + " while holding write access to '" +
                     variable.name + "'; its writes since it took access are lost, the variable is back at version " +
                     variable.version);
                 broadcastMetadata(MetadataEvent.OWNER, variable);
@@ -643,7 +643,7 @@ public final class CoordinatorStateMachine
         {
             lastNodeLeftNs = nowNs;
         }
-        DsmLog.info("coordinator: node " + node + " " + why);
+        DsmLog.info("coordinator: " + node + " " + why);
     }
 
     private void broadcastMetadata(final int event, final VariableRecord variable)
@@ -695,7 +695,7 @@ public final class CoordinatorStateMachine
         @Override
         public String toString()
         {
-            return id + " (" + description + ")";
+            return "node " + id + " (" + description + ")";
         }
     }
 

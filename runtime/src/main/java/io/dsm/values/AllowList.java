@@ -32,7 +32,8 @@ public final class AllowList
         "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet",
         "java.util.TreeSet", "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentSkipListMap",
         "java.util.concurrent.CopyOnWriteArrayList", "java.util.List", "java.util.Map", "java.util.Set",
-        "java.util.Collection", "java.util.Optional", "java.util.Date");
+        "java.util.Collection", "java.util.Optional", "java.util.Date", "java.util.SortedMap",
+        "java.util.NavigableMap", "java.util.SortedSet", "java.util.NavigableSet", "java.util.Queue", "java.util.Deque");
     private static final Set<String> PRIMITIVES = Set.of(
         "boolean", "byte", "short", "char", "int", "long", "float", "double");
 

@@ -56,13 +56,13 @@ public final class ValueCodec
         {
             write(wire, value);
         }
-        catch (final IllegalArgumentException ex)
+        catch (final CodecException ex)
         {
             throw ex;
         }
         catch (final RuntimeException | Error ex)
         {
-            throw new IllegalArgumentException("cannot serialize " + value.getClass().getName() + ": " + ex, ex);
+            throw new CodecException("cannot serialize " + value.getClass().getName() + ": " + ex, ex);
         }
         return bytes.toByteArray();
     }
@@ -86,7 +86,7 @@ public final class ValueCodec
                 }
                 catch (final ReflectiveOperationException ex)
                 {
-                    throw new IllegalArgumentException("cannot read record component " + component.getName(), ex);
+                    throw new CodecException("cannot read record component " + component.getName(), ex);
                 }
                 write(wire, item);
             }
@@ -118,18 +118,18 @@ public final class ValueCodec
         {
             value = read(wire, expected);
         }
-        catch (final IllegalArgumentException ex)
+        catch (final CodecException ex)
         {
             throw ex;
         }
         catch (final RuntimeException | Error ex)
         {
-            throw new IllegalArgumentException("cannot decode a " + expected.getName() + " from " + bytes.length +
+            throw new CodecException("cannot decode a " + expected.getName() + " from " + bytes.length +
                 " bytes: " + ex.getMessage(), ex);
         }
         if (value != null && !expected.isInstance(value))
         {
-            throw new IllegalArgumentException("decoded a " + value.getClass().getName() + " where a " +
+            throw new CodecException("decoded a " + value.getClass().getName() + " where a " +
                 expected.getName() + " was declared");
         }
         return value;
@@ -145,12 +145,12 @@ public final class ValueCodec
         }
         if (kind != RECORD)
         {
-            throw new IllegalArgumentException("unknown value encoding " + kind);
+            throw new CodecException("unknown value encoding " + kind);
         }
         final String className = in.text();
         if (className == null || !allowList.allows(className))
         {
-            throw new IllegalArgumentException("record class " + className + " is not an allowed value type " +
+            throw new CodecException("record class " + className + " is not an allowed value type " +
                 "(declare it as the type of a @Shared field, or list it in dsm.values.allow)");
         }
         final Class<?> type;
@@ -160,17 +160,17 @@ public final class ValueCodec
         }
         catch (final ClassNotFoundException ex)
         {
-            throw new IllegalArgumentException("record class " + className + " is not on this JVM's class path");
+            throw new CodecException("record class " + className + " is not on this JVM's class path");
         }
         if (!type.isRecord())
         {
-            throw new IllegalArgumentException(className + " is not a record");
+            throw new CodecException(className + " is not a record");
         }
         final RecordComponent[] components = type.getRecordComponents();
         final int count = in.int32();
         if (count != components.length)
         {
-            throw new IllegalArgumentException("record " + className + " has " + components.length +
+            throw new CodecException("record " + className + " has " + components.length +
                 " components here but " + count + " on the wire");
         }
         final Class<?>[] types = new Class<?>[components.length];
@@ -188,7 +188,7 @@ public final class ValueCodec
         }
         catch (final ReflectiveOperationException ex)
         {
-            throw new IllegalArgumentException("cannot rebuild record " + className + ": " + ex, ex);
+            throw new CodecException("cannot rebuild record " + className + ": " + ex, ex);
         }
     }
 
@@ -245,6 +245,22 @@ public final class ValueCodec
             return Short.class;
         }
         return Void.class;
+    }
+
+    /** A value that cannot be encoded or decoded; the message says why. */
+    static final class CodecException extends IllegalArgumentException
+    {
+        private static final long serialVersionUID = 1L;
+
+        CodecException(final String message)
+        {
+            super(message);
+        }
+
+        CodecException(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
     }
 
     private final class AllowListLookup implements ClassLookup
