@@ -1,0 +1,53 @@
+package io.dsm.agent;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.pool.TypePool;
+
+/**
+ * Loads the classes of one package through the agent's transformation, as the agent would at class-load time, but
+ * without attaching an agent; everything else comes from the parent.
+ */
+final class TransformingClassLoader extends ClassLoader
+{
+    private final String prefix;
+    private final SharedFieldAccessRewriter rewriter;
+    private final SharedFieldResolver resolver;
+    private final ClassFileLocator locator;
+    private final TypePool pool;
+
+    TransformingClassLoader(final String prefix, final SharedFieldResolver resolver)
+    {
+        super(TransformingClassLoader.class.getClassLoader());
+        this.prefix = prefix;
+        this.resolver = resolver;
+        this.rewriter = new SharedFieldAccessRewriter(resolver);
+        this.locator = ClassFileLocator.ForClassLoader.of(getParent());
+        this.pool = TypePool.Default.of(locator);
+    }
+
+    @Override
+    protected Class<?> loadClass(final String name, final boolean resolve) throws ClassNotFoundException
+    {
+        if (!name.startsWith(prefix))
+        {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name))
+        {
+            Class<?> loaded = findLoadedClass(name);
+            if (loaded == null)
+            {
+                final var type = pool.describe(name).resolve();
+                resolver.checkDeclaredFields(type);
+                final byte[] bytes = new ByteBuddy().redefine(type, locator).visit(rewriter).make().getBytes();
+                loaded = defineClass(name, bytes, 0, bytes.length);
+            }
+            if (resolve)
+            {
+                resolveClass(loaded);
+            }
+            return loaded;
+        }
+    }
+}
