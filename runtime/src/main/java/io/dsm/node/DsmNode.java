@@ -870,6 +870,14 @@ public final class DsmNode implements Backend, Agent
     }
 
     /**
+     * @return the stream id this node receives on.
+     */
+    public int replyStreamId()
+    {
+        return replyStreamId;
+    }
+
+    /**
      * @return the channel this node receives on.
      */
     public String replyChannel()

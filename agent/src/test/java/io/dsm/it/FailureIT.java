@@ -1,0 +1,193 @@
+package io.dsm.it;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.dsm.coordinator.CoordinatorServer;
+import io.dsm.it.programs.ShellProgram;
+import io.dsm.protocol.MessageType;
+import io.dsm.protocol.MessageWriter;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Failures: a peer killed with {@code kill -9}, and malformed datagrams sent to the ports of a node and of the
+ * coordinator.
+ */
+class FailureIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    @Timeout(120)
+    void aKilledPeerYieldsATimeoutErrorNamingItThenEvictionLetsTheOthersGoOn()
+    {
+        try (JvmCluster cluster = new JvmCluster("dsm.timeout.ms=2000", "dsm.heartbeat.interval.ms=200",
+            "dsm.lease.ms=3000", "dsm.eviction.ms=8000"))
+        {
+            cluster.startCoordinator();
+            final JvmCluster.Jvm victim = cluster.startNode("victim", ShellProgram.class, List.of());
+            final JvmCluster.Jvm survivor = cluster.startNode("survivor", ShellProgram.class, List.of());
+            victim.awaitLine("ready", WAIT);
+            survivor.awaitLine("ready", WAIT);
+            victim.send("write 5");
+            victim.awaitLine("ok wrote 5", WAIT);
+            victim.send("id");
+            final String victimId = victim.awaitMatch("ok id (\\d+)", WAIT).group(1);
+
+            victim.kill9();
+            survivor.send("write 6");
+            final String error = survivor.awaitLine("error", Duration.ofSeconds(30));
+            assertTrue(error.startsWith("error io.dsm.DsmTimeoutException"), error);
+            assertTrue(error.contains("'ItFields.victim'"), "names the variable: " + error);
+            assertTrue(error.contains("node " + victimId + " (pid " + victim.pid()), "names the peer: " + error);
+
+            // Once the coordinator evicts the silent node, its write access returns and the survivor goes on.
+            final long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            String answer;
+            do
+            {
+                survivor.send("write 7");
+                answer = survivor.awaitLine(" ", WAIT);
+            }
+            while (!answer.equals("ok wrote 7") && System.nanoTime() < deadline);
+            assertEquals("ok wrote 7", answer, survivor.describe());
+            survivor.send("read");
+            assertEquals("ok read 7", survivor.awaitLine("ok read", WAIT));
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void malformedDatagramsToNodeAndCoordinatorAreDroppedAndNothingBreaks() throws Exception
+    {
+        try (JvmCluster cluster = new JvmCluster())
+        {
+            final JvmCluster.Jvm coordinator = cluster.startCoordinator();
+            final JvmCluster.Jvm node = cluster.startNode("node", ShellProgram.class, List.of());
+            node.awaitLine("ready", WAIT);
+            node.send("write 1");
+            node.awaitLine("ok wrote 1", WAIT);
+            node.send("channel");
+            final Matcher channel = node.awaitMatch("ok channel (\\S+) stream (\\d+)", WAIT);
+            final String nodeChannel = channel.group(1);
+            final int nodeStream = Integer.parseInt(channel.group(2));
+            final int nodePort = Integer.parseInt(nodeChannel.replaceAll(".*:(\\d+).*", "$1"));
+            final String coordinatorChannel = "aeron:udp?endpoint=127.0.0.1:" + cluster.port;
+
+            // 1. Raw UDP garbage, not even Aeron frames.
+            final Random random = new Random(42);
+            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    final byte[] garbage = new byte[1 + random.nextInt(1400)];
+                    random.nextBytes(garbage);
+                    socket.send(new DatagramPacket(garbage, garbage.length, InetAddress.getLoopbackAddress(),
+                        i % 2 == 0 ? cluster.port : nodePort));
+                }
+            }
+
+            // 2. Valid Aeron frames carrying malformed dsm messages.
+            final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            try
+            {
+                sendMalformed(aeron.addPublication(coordinatorChannel, CoordinatorServer.STREAM_ID), random);
+                sendMalformed(aeron.addPublication(nodeChannel, nodeStream), random);
+            }
+            finally
+            {
+                CloseHelper.closeAll(aeron, driver);
+            }
+
+            node.send("write 2");
+            assertEquals("ok wrote 2", node.awaitLine("ok wrote", WAIT), node.describe());
+            node.send("read");
+            assertEquals("ok read 2", node.awaitLine("ok read", WAIT));
+            awaitStderr(coordinator, "coordinator dropped a malformed message");
+            awaitStderr(node, "dropped a malformed message");
+            assertTrue(coordinator.process.isAlive() && node.process.isAlive());
+        }
+    }
+
+    private static void sendMalformed(final Publication publication, final Random random)
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!publication.isConnected())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("could not connect to " + publication.channel());
+            }
+            Thread.onSpinWait();
+        }
+        final MessageWriter writer = new MessageWriter();
+        final UnsafeBuffer[] messages = {
+            new UnsafeBuffer(new byte[] {0x44}),
+            new UnsafeBuffer(new byte[] {0x44, 1, 0x7f, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+            copy(writer.begin(MessageType.READ, 1, 1).putInt(Integer.MAX_VALUE)),
+            copy(writer.begin(MessageType.HALT, 0, 1).putString("ItFields.victim").putByte(77)),
+            copy(writer.begin(MessageType.VALUE, 0, 1).putString("ItFields.victim").putLong(1).putInt(-5)),
+            copy(writer.begin(MessageType.HELLO, 0, 1).putLong(1).putInt(1).putString("file:///etc/passwd")
+                .putString("evil")),
+        };
+        for (int i = 0; i < 50; i++)
+        {
+            final byte[] garbage = new byte[1 + random.nextInt(300)];
+            random.nextBytes(garbage);
+            offer(publication, new UnsafeBuffer(garbage), deadline);
+        }
+        for (final UnsafeBuffer message : messages)
+        {
+            offer(publication, message, deadline);
+        }
+    }
+
+    private static UnsafeBuffer copy(final MessageWriter writer)
+    {
+        final byte[] bytes = new byte[writer.length()];
+        writer.buffer().getBytes(0, bytes);
+        return new UnsafeBuffer(bytes);
+    }
+
+    private static void offer(final Publication publication, final UnsafeBuffer message, final long deadline)
+    {
+        while (publication.offer(message) < 0)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("could not send to " + publication.channel());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitStderr(final JvmCluster.Jvm jvm, final String text)
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!jvm.stderr().contains(text))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError(jvm.label + " never logged '" + text + "': " + jvm.describe());
+            }
+            Thread.onSpinWait();
+        }
+    }
+}

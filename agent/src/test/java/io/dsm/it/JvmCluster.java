@@ -1,0 +1,309 @@
+package io.dsm.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one harness of the multi-JVM tests: real JVMs, started with the real agent jar, on a fresh coordinator port
+ * per cluster, talking to the test through their standard streams. Every wait has a deadline; closing the cluster
+ * ends every process it started, by its handle.
+ */
+final class JvmCluster implements AutoCloseable
+{
+    static final Path AGENT_JAR = Path.of(System.getProperty("dsm.agent.jar", "target/dsm-agent.jar"));
+    static final String TEST_CLASSES = System.getProperty("dsm.it.classes", "target/test-classes");
+    static final Path FOREIGN_LIBS = Path.of(System.getProperty("dsm.it.foreign", "target/foreign-libs"));
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    final int port = freeUdpPort();
+    private final List<Jvm> jvms = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> clusterProperties = new ArrayList<>();
+
+    JvmCluster(final String... properties)
+    {
+        if (!Files.isRegularFile(AGENT_JAR))
+        {
+            throw new IllegalStateException("no agent jar at " + AGENT_JAR.toAbsolutePath() + ": run mvn verify");
+        }
+        clusterProperties.add("-Ddsm.coordinator.port=" + port);
+        clusterProperties.add("-Ddsm.coordinator.autostart=false");
+        for (final String p : properties)
+        {
+            clusterProperties.add("-D" + p);
+        }
+    }
+
+    static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Starts a standalone coordinator and waits until it listens. */
+    Jvm startCoordinator()
+    {
+        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx128m"));
+        command.addAll(clusterProperties);
+        command.addAll(List.of("-jar", AGENT_JAR.toString(), "coordinator"));
+        final Jvm coordinator = start("coordinator", command);
+        coordinator.awaitLine("listening on", Duration.ofSeconds(30));
+        return coordinator;
+    }
+
+    /** Starts a JVM with the agent, running {@code mainClass} from the test classes. */
+    Jvm startNode(final String label, final Class<?> mainClass, final List<String> jvmOptions, final String... args)
+    {
+        return startJvm(label, true, TEST_CLASSES, mainClass, jvmOptions, args);
+    }
+
+    /** Starts a JVM, with or without the agent, on the given class path. */
+    Jvm startJvm(
+        final String label,
+        final boolean withAgent,
+        final String classPath,
+        final Class<?> mainClass,
+        final List<String> jvmOptions,
+        final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m"));
+        if (withAgent)
+        {
+            command.add("-javaagent:" + AGENT_JAR);
+        }
+        command.addAll(clusterProperties);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, mainClass.getName()));
+        command.addAll(List.of(args));
+        return start(label, command);
+    }
+
+    Jvm start(final String label, final List<String> command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).start();
+            final Jvm jvm = new Jvm(label, process);
+            jvms.add(jvm);
+            return jvm;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot start " + label + ": " + command, ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Jvm jvm : jvms)
+        {
+            jvm.process.destroy();
+        }
+        for (final Jvm jvm : jvms)
+        {
+            try
+            {
+                if (!jvm.process.waitFor(10, TimeUnit.SECONDS))
+                {
+                    jvm.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One started JVM: its output lines, its error stream, and a way to send it lines. */
+    static final class Jvm
+    {
+        final String label;
+        final Process process;
+        private final List<String> out = new ArrayList<>();
+        private final StringBuffer err = new StringBuffer();
+        private final Writer in;
+        private final Thread outPump;
+        private int cursor;
+
+        Jvm(final String label, final Process process)
+        {
+            this.label = label;
+            this.process = process;
+            this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            outPump = pump(process.getInputStream(), line ->
+            {
+                synchronized (out)
+                {
+                    out.add(line);
+                    out.notifyAll();
+                }
+            });
+            pump(process.getErrorStream(), line -> err.append(line).append('\n'));
+        }
+
+        private Thread pump(final InputStream stream, final java.util.function.Consumer<String> sink)
+        {
+            final Thread thread = new Thread(() ->
+            {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
+                {
+                    String line;
+                    while ((line = reader.readLine()) != null)
+                    {
+                        sink.accept(line);
+                    }
+                }
+                catch (final IOException ignore)
+                {
+                    // the process ended
+                }
+            }, label + "-pump");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        long pid()
+        {
+            return process.pid();
+        }
+
+        /** Sends one line to the JVM's standard input. */
+        void send(final String line)
+        {
+            try
+            {
+                in.write(line + "\n");
+                in.flush();
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(label + " does not accept input: " + describe(), ex);
+            }
+        }
+
+        /** Waits for the next output line (after the last one awaited) that contains {@code text}. */
+        String awaitLine(final String text, final Duration timeout)
+        {
+            return awaitLine(line -> line.contains(text), "a line containing '" + text + "'", timeout);
+        }
+
+        /** Waits for the next output line matching {@code regex}, and returns its match. */
+        Matcher awaitMatch(final String regex, final Duration timeout)
+        {
+            final Pattern pattern = Pattern.compile(regex);
+            final String line = awaitLine(l -> pattern.matcher(l).find(), "a line matching " + regex, timeout);
+            final Matcher matcher = pattern.matcher(line);
+            matcher.find();
+            return matcher;
+        }
+
+        private String awaitLine(final Predicate<String> test, final String what, final Duration timeout)
+        {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (out)
+            {
+                while (true)
+                {
+                    while (cursor < out.size())
+                    {
+                        final String line = out.get(cursor++);
+                        if (test.test(line))
+                        {
+                            return line;
+                        }
+                    }
+                    final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (remainingMs <= 0)
+                    {
+                        throw new AssertionError(label + ": no " + what + " within " + timeout + "; " + describe());
+                    }
+                    if (!outPump.isAlive() && cursor >= out.size())
+                    {
+                        if (cursor >= out.size())
+                        {
+                            throw new AssertionError(label + " closed its output before " + what +
+                                "; " + describe());
+                        }
+                    }
+                    try
+                    {
+                        out.wait(Math.min(remainingMs, 200));
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(ex);
+                    }
+                }
+            }
+        }
+
+        /** Waits for the JVM to exit and returns its status. */
+        int awaitExit(final Duration timeout)
+        {
+            try
+            {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                {
+                    throw new AssertionError(label + " did not exit within " + timeout + "; " + describe());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+            return process.exitValue();
+        }
+
+        /** Kills the JVM with SIGKILL ({@code kill -9}): no shutdown hook runs. */
+        void kill9()
+        {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+
+        String stderr()
+        {
+            return err.toString();
+        }
+
+        List<String> stdout()
+        {
+            synchronized (out)
+            {
+                return new ArrayList<>(out);
+            }
+        }
+
+        String describe()
+        {
+            return "stdout=" + stdout() + " stderr=[" + err + "]";
+        }
+    }
+}

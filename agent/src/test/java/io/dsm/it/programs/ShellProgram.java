@@ -1,0 +1,56 @@
+package io.dsm.it.programs;
+
+import io.dsm.Dsm;
+import io.dsm.node.DsmNode;
+import io.dsm.node.ReplicaTable;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Runs one command per line of standard input against ItFields.victim, and answers one line per command:
+ * {@code ok ...} or {@code error <exception> <message>}. Commands: id, channel, write N, read, exit.
+ */
+public final class ShellProgram
+{
+    public static void main(final String[] args) throws Exception
+    {
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("ready");
+        String line;
+        while ((line = in.readLine()) != null)
+        {
+            final String[] words = line.trim().split(" ");
+            try
+            {
+                switch (words[0])
+                {
+                    case "id":
+                        System.out.println("ok id " + Dsm.nodeId());
+                        break;
+                    case "channel":
+                        final DsmNode node = (DsmNode)ReplicaTable.backend();
+                        System.out.println("ok channel " + node.replyChannel() + " stream " + node.replyStreamId());
+                        break;
+                    case "write":
+                        ItFields.victim = Long.parseLong(words[1]);
+                        System.out.println("ok wrote " + words[1]);
+                        break;
+                    case "read":
+                        System.out.println("ok read " + ItFields.victim);
+                        break;
+                    case "exit":
+                        System.out.println("ok bye");
+                        return;
+                    default:
+                        System.out.println("error unknown command " + line);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                System.out.println("error " + ex.getClass().getName() + " " + ex.getMessage());
+            }
+        }
+    }
+}
