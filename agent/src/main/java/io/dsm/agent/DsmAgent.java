@@ -133,6 +133,9 @@ public final class DsmAgent
             case "coordinator":
                 System.exit(CoordinatorMain.run(Configuration.current()));
                 break;
+            case "driver":
+                runMediaDriver();
+                break;
             case "config":
                 final Configuration config = Configuration.current();
                 for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
@@ -146,11 +149,35 @@ public final class DsmAgent
                 System.out.println("usage:");
                 System.out.println("  java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main   share @Shared fields");
                 System.out.println("  java -jar dsm-agent.jar coordinator    run a standalone coordinator");
+                System.out.println("  java -jar dsm-agent.jar driver         run a shared media driver (dsm.driver=external)");
                 System.out.println("  java -jar dsm-agent.jar config         print every configuration key");
                 if (!"help".equals(command))
                 {
                     System.exit(2);
                 }
+        }
+    }
+
+    private static void runMediaDriver() throws InterruptedException
+    {
+        final String dir = Configuration.current().get(Configuration.AERON_DIR);
+        final io.aeron.driver.MediaDriver.Context ctx = new io.aeron.driver.MediaDriver.Context()
+            .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+            .sharedIdleStrategy(new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 1_000_000))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true);
+        if (!dir.isEmpty())
+        {
+            ctx.aeronDirectoryName(dir);
+        }
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(ctx))
+        {
+            System.out.println("[dsm] media driver pid " + ProcessHandle.current().pid() + " in " +
+                driver.aeronDirectoryName());
+            final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
         }
     }
 

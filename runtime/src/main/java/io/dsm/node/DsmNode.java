@@ -115,6 +115,9 @@ public final class DsmNode implements Backend, Agent
         }
         this.assembler = new FragmentAssembler(this::onFragment);
         this.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
+        // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
+        // first use is the graceful leave, itself run from a shutdown hook.
+        codec.decode(codec.encode(0L), Long.class, 0L);
     }
 
     /**
@@ -1053,9 +1056,9 @@ public final class DsmNode implements Backend, Agent
         {
             Thread.currentThread().interrupt();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            DsmLog.warn("node " + nodeId + " could not leave cleanly: " + ex.getMessage());
+            DsmLog.warn("node " + nodeId + " could not leave cleanly: " + ex);
         }
         finally
         {
