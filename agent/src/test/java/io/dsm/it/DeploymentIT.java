@@ -28,7 +28,7 @@ class DeploymentIT
     void withNothingButTheAgentTheFirstJvmStartsACoordinatorThatExitsWhenIdle() throws Exception
     {
         try (JvmCluster cluster = new JvmCluster("dsm.coordinator.autostart=true",
-            "dsm.coordinator.idle.exit.ms=1500"))
+            "dsm.coordinator.autostart.idle.exit.ms=1500"))
         {
             final String key = "127.0.0.1-" + cluster.port;
             assertFalse(CoordinatorLock.isHeld(key), "no coordinator before the nodes start");

@@ -136,6 +136,19 @@ final class JvmCluster implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        final String key = "127.0.0.1-" + port;
+        try
+        {
+            if (!io.dsm.coordinator.CoordinatorLock.isHeld(key))
+            {
+                Files.deleteIfExists(io.dsm.coordinator.CoordinatorLock.file(key).toPath());
+                Files.deleteIfExists(Path.of(System.getProperty("java.io.tmpdir"), "dsm-coordinator-" + key + ".log"));
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // a leftover lock file of a few bytes in the temp directory is harmless
+        }
     }
 
     /** One started JVM: its output lines, its error stream, and a way to send it lines. */

@@ -36,8 +36,10 @@ final class CoordinatorLauncher
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
             command.add("-XX:+UseSerialGC");
             command.add("-Xmx128m");
+            command.add("-D" + Configuration.COORDINATOR_IDLE_EXIT_MS + "=" +
+                config.getLong(Configuration.AUTOSTART_IDLE_EXIT_MS));
             for (final String keyName : List.of(Configuration.COORDINATOR_HOST, Configuration.COORDINATOR_PORT,
-                Configuration.COORDINATOR_IDLE_EXIT_MS, Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
+                Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
                 Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.IDLE_STRATEGY,
                 Configuration.IDLE_MAX_PARK_NS, Configuration.LOG_LEVEL))
             {

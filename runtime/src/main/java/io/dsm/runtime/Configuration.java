@@ -23,8 +23,10 @@ public final class Configuration
     public static final String COORDINATOR_CHANNEL = "dsm.coordinator.channel";
     /** Whether a node starts a coordinator process on this machine when none answers on a loopback address. */
     public static final String COORDINATOR_AUTOSTART = "dsm.coordinator.autostart";
-    /** How long an auto-started coordinator lingers with no node before it exits; 0 never. */
+    /** How long a coordinator lingers with no node before it exits; 0 never (the default of a standalone one). */
     public static final String COORDINATOR_IDLE_EXIT_MS = "dsm.coordinator.idle.exit.ms";
+    /** The idle exit of a coordinator that a node starts by itself (the embedded default). */
+    public static final String AUTOSTART_IDLE_EXIT_MS = "dsm.coordinator.autostart.idle.exit.ms";
     /** Address on which this node receives from the coordinator. */
     public static final String NODE_HOST = "dsm.node.host";
     /** Full Aeron channel on which this node receives; overrides the host. */
@@ -67,7 +69,8 @@ public final class Configuration
         d.put(COORDINATOR_PORT, "40456");
         d.put(COORDINATOR_CHANNEL, "");
         d.put(COORDINATOR_AUTOSTART, "true");
-        d.put(COORDINATOR_IDLE_EXIT_MS, "30000");
+        d.put(COORDINATOR_IDLE_EXIT_MS, "0");
+        d.put(AUTOSTART_IDLE_EXIT_MS, "30000");
         d.put(NODE_HOST, "127.0.0.1");
         d.put(NODE_CHANNEL, "");
         d.put(DRIVER, "embedded");
