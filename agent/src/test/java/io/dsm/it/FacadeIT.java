@@ -1,0 +1,66 @@
+package io.dsm.it;
+
+import io.dsm.it.programs.ShellProgram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The explicit operations of {@code io.dsm.Dsm} (the seed's message table) between two real JVMs.
+ */
+class FacadeIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static String ask(final JvmCluster.Jvm jvm, final String command)
+    {
+        jvm.send(command);
+        final String answer = jvm.awaitLine(" ", WAIT);
+        assertTrue(answer.startsWith("ok"), command + " -> " + answer);
+        return answer;
+    }
+
+    @Test
+    @Timeout(120)
+    void writeAccessListingAndDeletionAcrossJvms()
+    {
+        try (JvmCluster cluster = new JvmCluster())
+        {
+            cluster.startCoordinator();
+            final JvmCluster.Jvm a = cluster.startNode("a", ShellProgram.class, List.of());
+            final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
+            a.awaitLine("ready", WAIT);
+            b.awaitLine("ready", WAIT);
+            final String idA = ask(a, "id").substring("ok id ".length());
+
+            ask(a, "write 5");
+            assertEquals("ok has true", ask(a, "has"));
+            assertEquals("ok has false", ask(b, "has"));
+            assertEquals("ok read 5", ask(b, "read"));
+            assertEquals("ok has false", ask(a, "has"), "b's read took write access back from a");
+
+            assertEquals("ok acquired", ask(a, "acquire"));
+            assertEquals("ok has true", ask(a, "has"));
+            assertEquals("ok list ItFields.victim:java.lang.Long:" + idA + ":1:1", ask(b, "list"),
+                "a is the owner and the only replica; the coordinator saw version 1");
+            assertEquals("ok released", ask(a, "release"));
+            assertEquals("ok has false", ask(a, "has"));
+            assertEquals("ok list ItFields.victim:java.lang.Long:0:1:1", ask(b, "list"),
+                "released: no owner, a keeps a read replica");
+            assertEquals("ok read 5", ask(b, "read"));
+            assertEquals("ok list ItFields.victim:java.lang.Long:0:1:2", ask(a, "list"));
+
+            // Metadata broadcasts keep each node's directory current.
+            assertTrue(ask(b, "directory").contains("ItFields.victim:0"));
+
+            assertEquals("ok deleted", ask(b, "delete"));
+            assertEquals("ok list", ask(a, "list"), "deleted everywhere");
+            assertEquals("ok read 0", ask(a, "read"), "a deleted variable reads as its type's default");
+        }
+    }
+}
