@@ -39,15 +39,20 @@ class DeploymentIT
             assertEquals(0, writer.awaitExit(WAIT), writer.describe());
             assertEquals(0, reader.awaitExit(WAIT), reader.describe());
             assertTrue(CoordinatorLock.isHeld(key), "a coordinator process was started");
-            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (CoordinatorLock.isHeld(key))
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new AssertionError("the auto-started coordinator did not exit once idle");
-                }
-                Thread.onSpinWait();
-            }
+            Await.until(() -> "the auto-started coordinator did not exit once idle", Duration.ofSeconds(30),
+                () -> !isHeld(key));
+        }
+    }
+
+    private static boolean isHeld(final String key)
+    {
+        try
+        {
+            return CoordinatorLock.isHeld(key);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 

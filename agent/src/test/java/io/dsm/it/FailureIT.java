@@ -128,15 +128,9 @@ class FailureIT
 
     private static void sendMalformed(final Publication publication, final Random random)
     {
+        Await.until(() -> "could not connect to " + publication.channel(), Duration.ofSeconds(20),
+            publication::isConnected);
         final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!publication.isConnected())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("could not connect to " + publication.channel());
-            }
-            Thread.onSpinWait();
-        }
         final MessageWriter writer = new MessageWriter();
         final UnsafeBuffer[] messages = {
             new UnsafeBuffer(new byte[] {0x44}),
@@ -180,14 +174,7 @@ class FailureIT
 
     private static void awaitStderr(final JvmCluster.Jvm jvm, final String text)
     {
-        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!jvm.stderr().contains(text))
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError(jvm.label + " never logged '" + text + "': " + jvm.describe());
-            }
-            Thread.onSpinWait();
-        }
+        Await.until(() -> jvm.label + " never logged '" + text + "': " + jvm.describe(), Duration.ofSeconds(30),
+            () -> jvm.stderr().contains(text));
     }
 }

@@ -813,10 +813,7 @@ public final class DsmNode implements Backend, Agent
             variable.lock.lock();
             try
             {
-                variable.value = SharedVariable.INVALID;
-                variable.access = SharedVariable.NONE;
-                variable.suspended = SharedVariable.INVALID;
-                variable.version = 0;
+                variable.invalidateLocally();
             }
             finally
             {

@@ -83,9 +83,7 @@ public final class LocalBackend implements Backend
             variable.lock.lock();
             try
             {
-                variable.value = SharedVariable.INVALID;
-                variable.access = SharedVariable.NONE;
-                variable.version = 0;
+                variable.invalidateLocally();
             }
             finally
             {

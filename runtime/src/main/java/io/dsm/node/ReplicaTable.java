@@ -147,11 +147,8 @@ public final class ReplicaTable
             variable.lock.lock();
             try
             {
-                variable.value = SharedVariable.INVALID;
-                variable.access = SharedVariable.NONE;
-                variable.version = 0;
+                variable.invalidateLocally();
                 variable.reserved = 0;
-                variable.suspended = SharedVariable.INVALID;
                 variable.deferred.clear();
             }
             finally

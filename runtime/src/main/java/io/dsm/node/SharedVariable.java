@@ -203,6 +203,15 @@ public final class SharedVariable
         }
     }
 
+    /** Forgets the replica and any write access; the caller holds the lock. */
+    void invalidateLocally()
+    {
+        value = INVALID;
+        access = NONE;
+        suspended = INVALID;
+        version = 0;
+    }
+
     void checkType(final Object candidate)
     {
         if (candidate != null && !type.isInstance(candidate))
