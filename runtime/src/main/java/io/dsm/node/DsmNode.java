@@ -52,6 +52,8 @@ public final class DsmNode implements Backend, Agent
 {
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int HEARTBEAT_RING = 64;
+    /** A shutdown hook must be quick: the graceful leave waits at most this long (or the timeout, if shorter). */
+    private static final long LEAVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Context ctx;
     private final AeronTransport transport;
@@ -253,6 +255,12 @@ public final class DsmNode implements Backend, Agent
             rejoin(now);
         }
         return work;
+    }
+
+    @Override
+    public void onStart()
+    {
+        dsmThread = Thread.currentThread();
     }
 
     @Override
@@ -503,6 +511,10 @@ public final class DsmNode implements Backend, Agent
         }
         variable.deferred.addLast(message);
         deferredVariables.add(variable);
+        if (message.kind == VarMessage.HALT)
+        {
+            variable.haltsWaiting++;
+        }
     }
 
     private void retryDeferred()
@@ -518,11 +530,16 @@ public final class DsmNode implements Backend, Agent
             {
                 while (!variable.deferred.isEmpty())
                 {
-                    if (!process(variable, (VarMessage)variable.deferred.peekFirst()))
+                    final VarMessage message = (VarMessage)variable.deferred.peekFirst();
+                    if (!process(variable, message))
                     {
                         break;
                     }
                     variable.deferred.pollFirst();
+                    if (message.kind == VarMessage.HALT)
+                    {
+                        variable.haltsWaiting--;
+                    }
                 }
             }
             finally
@@ -714,9 +731,15 @@ public final class DsmNode implements Backend, Agent
 
     private void sendRelease(final String name, final long version, final byte[] value, final boolean keep)
     {
+        sendRelease(name, version, value, keep, System.nanoTime() + ctx.timeoutNs);
+    }
+
+    private void sendRelease(
+        final String name, final long version, final byte[] value, final boolean keep, final long deadline)
+    {
         final MessageWriter w = writers.get().begin(MessageType.RELEASE, nodeId, correlationIds.incrementAndGet())
             .putString(name).putLong(version).putBytes(value).putByte(keep ? 1 : 0);
-        send(w, "release of '" + name + "'");
+        send(w, "release of '" + name + "'", deadline);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -958,7 +981,11 @@ public final class DsmNode implements Backend, Agent
 
     private void send(final MessageWriter w, final String what)
     {
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
+        send(w, what, System.nanoTime() + ctx.timeoutNs);
+    }
+
+    private void send(final MessageWriter w, final String what, final long deadline)
+    {
         final boolean onDsmThread = Thread.currentThread() == dsmThread;
         while (true)
         {
@@ -974,6 +1001,12 @@ public final class DsmNode implements Backend, Agent
             }
             if (result > 0)
             {
+                if (!onDsmThread)
+                {
+                    // The embedded driver's sender runs on the dsm thread: wake it if it parks, so that the
+                    // message leaves now rather than when its idle strategy next looks.
+                    LockSupport.unpark(dsmThread);
+                }
                 return;
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
@@ -982,8 +1015,7 @@ public final class DsmNode implements Backend, Agent
             }
             if (System.nanoTime() - deadline > 0)
             {
-                throw new DsmTimeoutException(what + " timed out after " +
-                    TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: the coordinator at " +
+                throw new DsmTimeoutException(what + " timed out: the coordinator at " +
                     ctx.coordinatorChannel + " is not reachable (" + Publication.errorString(result) + ")");
             }
             if (onDsmThread)
@@ -1015,11 +1047,12 @@ public final class DsmNode implements Backend, Agent
         {
             return;
         }
+        final long deadline = System.nanoTime() + Math.min(ctx.timeoutNs, LEAVE_TIMEOUT_NS);
         try
         {
             for (final SharedVariable variable : ReplicaTable.all())
             {
-                if (!variable.lock.tryLock(ctx.timeoutNs, TimeUnit.NANOSECONDS))
+                if (!variable.lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
                     DsmLog.warn("node " + nodeId + " leaves while a thread still holds '" + variable.name + "'");
                     continue;
@@ -1032,7 +1065,7 @@ public final class DsmNode implements Backend, Agent
                             variable.value : variable.suspended;
                         if (current != SharedVariable.INVALID)
                         {
-                            sendRelease(variable.name, variable.version, encode(variable, current), false);
+                            sendRelease(variable.name, variable.version, encode(variable, current), false, deadline);
                         }
                     }
                     variable.value = SharedVariable.INVALID;
@@ -1046,8 +1079,8 @@ public final class DsmNode implements Backend, Agent
             closed = true;
             final long correlationId = correlationIds.incrementAndGet();
             final PendingRequest request = register(correlationId, "leave");
-            send(writers.get().begin(MessageType.LEAVE, nodeId, correlationId), "leave");
-            awaitReply(request, System.nanoTime() + ctx.timeoutNs);
+            send(writers.get().begin(MessageType.LEAVE, nodeId, correlationId), "leave", deadline);
+            awaitReply(request, deadline);
         }
         catch (final InterruptedException ex)
         {

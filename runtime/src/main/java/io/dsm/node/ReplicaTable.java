@@ -150,6 +150,7 @@ public final class ReplicaTable
                 variable.invalidateLocally();
                 variable.reserved = 0;
                 variable.deferred.clear();
+                variable.haltsWaiting = 0;
             }
             finally
             {

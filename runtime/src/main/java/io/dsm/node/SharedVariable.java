@@ -44,6 +44,11 @@ public final class SharedVariable
     int reserved;
     /** A write-access value kept while the lease is expired; guarded by lock. */
     Object suspended = INVALID;
+    /**
+     * Halts waiting in {@link #deferred}. While one waits, this JVM stops using its write access locally and asks
+     * again through the coordinator, so that a thread writing in a tight loop cannot starve the other nodes.
+     */
+    volatile int haltsWaiting;
     /** Messages the node's thread could not apply yet; node thread only. */
     final ArrayDeque<Object> deferred = new ArrayDeque<>();
 
@@ -105,7 +110,8 @@ public final class SharedVariable
         lock.lock();
         try
         {
-            if (access == WRITE && value != INVALID)
+            // Inside withWriteAccess (the lock held twice) this thread already owns the variable.
+            if (access == WRITE && value != INVALID && (haltsWaiting == 0 || lock.getHoldCount() > 1))
             {
                 value = newValue;
                 version++;
@@ -151,6 +157,11 @@ public final class SharedVariable
         return access == WRITE && value != INVALID;
     }
 
+    private boolean mayWriteLocally()
+    {
+        return access == WRITE && value != INVALID && haltsWaiting == 0;
+    }
+
     /**
      * Runs {@code action} holding write access: no other node reads or writes the variable meanwhile, so a
      * read-modify-write inside it is atomic across the cluster.
@@ -166,7 +177,7 @@ public final class SharedVariable
         lock.lock();
         try
         {
-            if (!(access == WRITE && value != INVALID))
+            if (lock.getHoldCount() == 1 && !mayWriteLocally())
             {
                 lock.unlock();
                 try

@@ -30,6 +30,18 @@ public final class IdleStrategies
      */
     public static IdleStrategy of(final String name, final long maxParkNs)
     {
+        return of(name, maxParkNs, Long.getLong("dsm.idle.max.yields", 10));
+    }
+
+    /**
+     * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
+     * @param maxParkNs  upper bound on a park for {@code backoff}.
+     * @param maxYields  how many times {@code backoff} yields after its spins, before it starts parking.
+     * @return a new idle strategy instance (idle strategies are stateful: one per thread).
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public static IdleStrategy of(final String name, final long maxParkNs, final long maxYields)
+    {
         switch (name.toLowerCase(Locale.ROOT))
         {
             case "backoff":
@@ -37,7 +49,7 @@ public final class IdleStrategies
                 {
                     throw new IllegalArgumentException("idle max park must be at least 1000 ns, was " + maxParkNs);
                 }
-                return new BackoffIdleStrategy(100, 10, 1_000, maxParkNs);
+                return new BackoffIdleStrategy(100, maxYields, 1_000, maxParkNs);
             case "yielding":
                 return new YieldingIdleStrategy();
             case "busy-spin":

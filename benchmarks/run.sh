@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite on this machine and writes docs/bench/: JMH JSON (one file per dsm idle
+# strategy), REPORT.md and latency.png. Takes about 20 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f agent/target/dsm-agent.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
+  mvn -B -q install -DskipTests
+fi
+BENCH=(java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
+# Every benchmark with the default idle strategy (backoff: an idle JVM parks)...
+"${BENCH[@]}" --idle backoff
+# ...and the ones that cross JVMs again with the low-latency profile (yielding: a busy core per JVM).
+"${BENCH[@]}" --idle yielding --include 'io\.dsm\.benchmarks\.(PingPong|ReadMiss|Transfer|FanOut)Benchmark.*'
+echo "report: docs/bench/REPORT.md"

@@ -1,0 +1,57 @@
+package io.dsm.benchmarks;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+/** Raw Aeron configured as dsm configures it, for the baseline. */
+public final class AeronSupport
+{
+    private AeronSupport()
+    {
+    }
+
+    /** @return an embedded driver in INVOKER mode with a private directory. */
+    public static MediaDriver driver()
+    {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.INVOKER)
+            .asyncExecutorEnabled(false)
+            .sharedIdleStrategy(NoOpIdleStrategy.INSTANCE)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(4 * 1024 * 1024));
+    }
+
+    /** @return a client whose conductor the caller invokes. */
+    public static Aeron client(final MediaDriver driver)
+    {
+        return Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .useConductorAgentInvoker(true)
+            .driverAgentInvoker(driver.sharedAgentInvoker()));
+    }
+
+    /** @return the UDP channel of a loopback port. */
+    public static String channel(final int port)
+    {
+        return "aeron:udp?endpoint=127.0.0.1:" + port;
+    }
+
+    /** @return the idle strategy dsm would use with this run's settings. */
+    public static IdleStrategy idleStrategy()
+    {
+        final String name = System.getProperty("dsm.idle.strategy", "backoff");
+        if ("yielding".equals(name))
+        {
+            return new YieldingIdleStrategy();
+        }
+        return new BackoffIdleStrategy(100, 10, 1_000,
+            Long.getLong("dsm.idle.max.park.ns", 1_000_000L));
+    }
+}

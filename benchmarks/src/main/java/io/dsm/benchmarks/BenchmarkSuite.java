@@ -1,0 +1,95 @@
+package io.dsm.benchmarks;
+
+import io.dsm.benchmarks.report.ReportGenerator;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the benchmark suite and writes JMH JSON, then the Markdown report and chart.
+ * <pre>
+ *   java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar [options]
+ *     --out DIR         where results go (default docs/bench)
+ *     --idle NAME       dsm idle strategy of every JVM in the run: backoff (default) or yielding
+ *     --include REGEX   benchmarks to run (default all)
+ *     --smoke           one fork, one short iteration each, smallest parameters: checks that all still work
+ *     --report-only     only regenerate the report from the JSON files in DIR
+ * </pre>
+ */
+public final class BenchmarkSuite
+{
+    private BenchmarkSuite()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        Path out = Path.of("docs", "bench");
+        String idle = "backoff";
+        String include = "io\\.dsm\\.benchmarks\\..*";
+        boolean smoke = false;
+        boolean reportOnly = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--out":
+                    out = Path.of(args[++i]);
+                    break;
+                case "--idle":
+                    idle = args[++i];
+                    break;
+                case "--include":
+                    include = args[++i];
+                    break;
+                case "--smoke":
+                    smoke = true;
+                    break;
+                case "--report-only":
+                    reportOnly = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Files.createDirectories(out);
+        if (!reportOnly)
+        {
+            final String agent = Path.of(PeerProcess.agentJar()).toAbsolutePath().toString();
+            final List<String> jvmArgs = new ArrayList<>(List.of(
+                "-javaagent:" + agent,
+                "-Ddsm.bench.agent=" + agent,
+                "-Ddsm.idle.strategy=" + idle,
+                "-Dhazelcast.phone.home.enabled=false",
+                "-Dhazelcast.logging.type=none"));
+            final ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(include)
+                .jvmArgsAppend(jvmArgs.toArray(new String[0]))
+                .addProfiler(GCProfiler.class)
+                .resultFormat(ResultFormatType.JSON)
+                .result(out.resolve("jmh-" + idle + ".json").toString());
+            if (smoke)
+            {
+                options.forks(1)
+                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(1).measurementTime(TimeValue.milliseconds(300))
+                    .param("readers", "1")
+                    .param("variables", "1");
+            }
+            System.setProperty("dsm.idle.strategy", idle);
+            new Runner(options.build()).run();
+        }
+        if (!smoke)
+        {
+            ReportGenerator.write(out);
+        }
+    }
+}

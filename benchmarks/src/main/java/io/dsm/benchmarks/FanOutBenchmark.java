@@ -1,0 +1,89 @@
+package io.dsm.benchmarks;
+
+import io.dsm.benchmarks.peers.DsmPeer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Benchmark 6: one writer (this JVM), K reader JVMs. The time from a write until every reader has seen it (each
+ * acknowledges by writing the value it saw into its own shared {@code Ack}).
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 4, time = 2)
+@Fork(1)
+public class FanOutBenchmark
+{
+    /** A coordinator and K readers. */
+    @State(Scope.Benchmark)
+    public static class FanOutState
+    {
+        @Param({"1", "2", "4"})
+        int readers;
+
+        PeerProcess coordinator;
+        final List<PeerProcess> peers = new ArrayList<>();
+        BenchFields.Ack[] acks;
+        final Spin spin = new Spin();
+        long round;
+
+        @Setup(Level.Trial)
+        public void setUp()
+        {
+            final int port = PeerProcess.freePort();
+            coordinator = PeerProcess.coordinator(port);
+            DsmSettings.applyHere(port);
+            round = BenchFields.broadcast;
+            acks = new BenchFields.Ack[readers];
+            for (int k = 0; k < readers; k++)
+            {
+                acks[k] = new BenchFields.Ack(k);
+                peers.add(PeerProcess.dsmPeer("reader" + k, port, DsmPeer.class, "reader", String.valueOf(k)));
+            }
+            for (final PeerProcess peer : peers)
+            {
+                peer.await("ready", 60);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            peers.forEach(PeerProcess::close);
+            DsmSettings.leaveCluster();
+            coordinator.close();
+        }
+    }
+
+    @Benchmark
+    public long writeUntilAllReadersSawIt(final FanOutState state)
+    {
+        final long i = ++state.round;
+        BenchFields.broadcast = i;
+        for (final BenchFields.Ack ack : state.acks)
+        {
+            state.spin.reset();
+            while (ack.seen != i)
+            {
+                state.spin.idle();
+            }
+        }
+        return i;
+    }
+}
