@@ -184,6 +184,7 @@ public final class SharedFieldBootstrap
         private final Map<Object, Boolean> pendingInit = Collections.synchronizedMap(new WeakHashMap<>());
         private volatile int pending;
         private final String baseName;
+        private final String declaredBy;
         private final ConcurrentHashMap<Object, SharedVariable> byId = new ConcurrentHashMap<>();
 
         InstanceFamily(final Field field, final MethodHandles.Lookup caller)
@@ -191,6 +192,7 @@ public final class SharedFieldBootstrap
             this.field = field;
             this.idField = idField(field.getDeclaringClass());
             this.baseName = baseName(field);
+            this.declaredBy = describe(field);
             MethodHandle getter;
             try
             {
@@ -284,7 +286,7 @@ public final class SharedFieldBootstrap
                 return cached;
             }
             return byId.computeIfAbsent(id, k -> ReplicaTable.variable(baseName + "[" + k + "]",
-                field.getGenericType(), field.getType(), describe(field)));
+                field.getGenericType(), field.getType(), declaredBy));
         }
     }
 }

@@ -66,6 +66,7 @@ public final class DsmNode implements Backend, Agent
     private final ThreadLocal<MessageWriter> writers = ThreadLocal.withInitial(MessageWriter::new);
     private final ConcurrentHashMap<Long, PendingRequest> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, VariableInfo> directory = new ConcurrentHashMap<>();
+    private final java.util.HashMap<String, String> typeNames = new java.util.HashMap<>();
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final LinkedHashSet<SharedVariable> deferredVariables = new LinkedHashSet<>();
     private final AtomicLong correlationIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40));
@@ -440,7 +441,13 @@ public final class DsmNode implements Backend, Agent
         }
         else if (event == MetadataEvent.CREATED || event == MetadataEvent.OWNER)
         {
-            directory.put(name, new VariableInfo(name, type, owner, version, -1, -1));
+            // One entry per variable of the whole cluster: share the name with an existing entry or replica,
+            // and type names (few distinct ones) across entries.
+            final VariableInfo previous = directory.get(name);
+            final SharedVariable local = previous == null ? ReplicaTable.find(name) : null;
+            final String sharedName = previous != null ? previous.name() : local != null ? local.name : name;
+            final String sharedType = typeNames.computeIfAbsent(type, t -> t);
+            directory.put(sharedName, new VariableInfo(sharedName, sharedType, owner, version, -1, -1));
         }
         else
         {
@@ -495,7 +502,7 @@ public final class DsmNode implements Backend, Agent
     /** Applies a message to a variable now if its lock is free and nothing is queued before it, else defers it. */
     private void apply(final SharedVariable variable, final VarMessage message)
     {
-        if (variable.deferred.isEmpty() && variable.lock.tryLock())
+        if (!variable.hasDeferred() && variable.lock.tryLock())
         {
             try
             {
@@ -508,6 +515,10 @@ public final class DsmNode implements Backend, Agent
             {
                 variable.lock.unlock();
             }
+        }
+        if (variable.deferred == null)
+        {
+            variable.deferred = new java.util.ArrayDeque<>(4);
         }
         variable.deferred.addLast(message);
         deferredVariables.add(variable);
@@ -546,7 +557,7 @@ public final class DsmNode implements Backend, Agent
             {
                 variable.lock.unlock();
             }
-            if (variable.deferred.isEmpty())
+            if (!variable.hasDeferred())
             {
                 it.remove();
             }

@@ -149,7 +149,7 @@ public final class ReplicaTable
             {
                 variable.invalidateLocally();
                 variable.reserved = 0;
-                variable.deferred.clear();
+                variable.deferred = null;
                 variable.haltsWaiting = 0;
             }
             finally

@@ -49,8 +49,13 @@ public final class SharedVariable
      * again through the coordinator, so that a thread writing in a tight loop cannot starve the other nodes.
      */
     volatile int haltsWaiting;
-    /** Messages the node's thread could not apply yet; node thread only. */
-    final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    /** Messages the node's thread could not apply yet, created on first need; node thread only. */
+    ArrayDeque<Object> deferred;
+
+    boolean hasDeferred()
+    {
+        return deferred != null && !deferred.isEmpty();
+    }
 
     SharedVariable(final String name, final Class<?> type, final Object defaultValue, final String declaredBy)
     {
