@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f agent/target/dsm-agent.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
-  mvn -B -q install -DskipTests
+  mvn -B -q -Dstyle.color=never install -DskipTests
 fi
 BENCH=(java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
 # Every benchmark with the default idle strategy (backoff: an idle JVM parks)...

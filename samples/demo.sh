@@ -7,7 +7,7 @@ AGENT=agent/target/dsm-agent.jar
 SAMPLES=samples/target/dsm-samples.jar
 if [ ! -f "$AGENT" ] || [ ! -f "$SAMPLES" ]; then
   echo "building dsm (first run only) ..."
-  mvn -B -q install -DskipTests
+  mvn -B -q -Dstyle.color=never install -DskipTests
 fi
 RUN="demo-$$"
 run_jvm() { # label, main class, args...

@@ -1200,7 +1200,7 @@ public final class DsmNode implements Backend, Agent
                 config.getPositiveLong(Configuration.CONNECT_TIMEOUT_MS));
             ctx.evictionNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS));
             ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
-                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS));
+                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS));
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
         }

@@ -39,6 +39,8 @@ public final class Configuration
     public static final String IDLE_STRATEGY = "dsm.idle.strategy";
     /** Longest park of the backoff idle strategy. */
     public static final String IDLE_MAX_PARK_NS = "dsm.idle.max.park.ns";
+    /** How many times backoff yields after spinning, before it parks. */
+    public static final String IDLE_MAX_YIELDS = "dsm.idle.max.yields";
     /** Longest wait for any operation that needs a peer. */
     public static final String TIMEOUT_MS = "dsm.timeout.ms";
     /** Longest wait to join the cluster (includes starting a coordinator). */
@@ -77,6 +79,7 @@ public final class Configuration
         d.put(AERON_DIR, "");
         d.put(IDLE_STRATEGY, "backoff");
         d.put(IDLE_MAX_PARK_NS, "1000000");
+        d.put(IDLE_MAX_YIELDS, "10");
         d.put(TIMEOUT_MS, "5000");
         d.put(CONNECT_TIMEOUT_MS, "20000");
         d.put(HEARTBEAT_INTERVAL_MS, "500");

@@ -25,17 +25,6 @@ public final class IdleStrategies
     /**
      * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
      * @param maxParkNs  upper bound on a park for {@code backoff}.
-     * @return a new idle strategy instance (idle strategies are stateful: one per thread).
-     * @throws IllegalArgumentException naming the bad value.
-     */
-    public static IdleStrategy of(final String name, final long maxParkNs)
-    {
-        return of(name, maxParkNs, Long.getLong("dsm.idle.max.yields", 10));
-    }
-
-    /**
-     * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
-     * @param maxParkNs  upper bound on a park for {@code backoff}.
      * @param maxYields  how many times {@code backoff} yields after its spins, before it starts parking.
      * @return a new idle strategy instance (idle strategies are stateful: one per thread).
      * @throws IllegalArgumentException naming the bad value.
