@@ -36,7 +36,7 @@ public final class IdleStrategies
             case "backoff":
                 if (maxParkNs < 1_000)
                 {
-                    throw new IllegalArgumentException("idle max park must be at least 1000 ns, was " + maxParkNs);
+                    throw new IllegalArgumentException("dsm.idle.max.park.ns must be at least 1000 ns, was " + maxParkNs + " ns");
                 }
                 return new BackoffIdleStrategy(100, maxYields, 1_000, maxParkNs);
             case "yielding":
