@@ -1,6 +1,5 @@
 package io.dsm.benchmarks;
 
-import io.dsm.benchmarks.peers.DsmPeer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,8 +14,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,8 +34,7 @@ public class FanOutBenchmark
         @Param({"1", "2", "4"})
         int readers;
 
-        PeerProcess coordinator;
-        final List<PeerProcess> peers = new ArrayList<>();
+        DsmCluster cluster;
         BenchFields.Ack[] acks;
         final Spin spin = new Spin();
         long round;
@@ -46,28 +42,20 @@ public class FanOutBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
+            cluster = DsmCluster.start();
             round = BenchFields.broadcast;
             acks = new BenchFields.Ack[readers];
             for (int k = 0; k < readers; k++)
             {
                 acks[k] = new BenchFields.Ack(k);
-                peers.add(PeerProcess.dsmPeer("reader" + k, port, DsmPeer.class, "reader", String.valueOf(k)));
-            }
-            for (final PeerProcess peer : peers)
-            {
-                peer.await("ready", 60);
+                cluster.peer("reader" + k, "reader", String.valueOf(k));
             }
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            peers.forEach(PeerProcess::close);
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
     }
 

@@ -1,9 +1,7 @@
 package io.dsm.benchmarks;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.dsm.Dsm;
-import io.dsm.benchmarks.peers.HazelcastPeer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,15 +41,13 @@ public class LocalAccessBenchmark
     @State(Scope.Benchmark)
     public static class DsmState
     {
-        PeerProcess coordinator;
+        DsmCluster cluster;
         long next;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
+            cluster = DsmCluster.start();
             BenchFields.hit = 42;
             BenchFields.written = 1;
             if (!Dsm.hasWriteAccess(Dsm.nameOf(BenchFields.class, "written")))
@@ -63,8 +59,7 @@ public class LocalAccessBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
     }
 
@@ -72,19 +67,15 @@ public class LocalAccessBenchmark
     @State(Scope.Benchmark)
     public static class HazelcastState
     {
-        PeerProcess member;
-        HazelcastInstance client;
+        HazelcastPair hazelcast;
         IMap<String, Long> nearCached;
         String key = "k";
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            member = PeerProcess.plainPeer("hazelcast", HazelcastPeer.class, String.valueOf(port), "none");
-            member.await("member ready", 60);
-            client = HazelcastSupport.client(port);
-            nearCached = client.getMap(HazelcastSupport.NEAR_CACHED_MAP);
+            hazelcast = HazelcastPair.start("none");
+            nearCached = hazelcast.client.getMap(HazelcastSupport.NEAR_CACHED_MAP);
             nearCached.set(key, 42L);
             nearCached.get(key);
             nearCached.get(key);
@@ -93,8 +84,7 @@ public class LocalAccessBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            client.shutdown();
-            member.close();
+            hazelcast.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.dsm.benchmarks;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.aeron.Aeron;
 import io.aeron.Publication;
@@ -8,8 +7,6 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.dsm.benchmarks.peers.AeronPongPeer;
-import io.dsm.benchmarks.peers.DsmPeer;
-import io.dsm.benchmarks.peers.HazelcastPeer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -46,28 +43,22 @@ public class PingPongBenchmark
     @State(Scope.Benchmark)
     public static class DsmState
     {
-        PeerProcess coordinator;
-        PeerProcess peer;
+        DsmCluster cluster;
         final Spin spin = new Spin();
         long round;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
+            cluster = DsmCluster.start();
             round = BenchFields.ping;
-            peer = PeerProcess.dsmPeer("pong", port, DsmPeer.class, "pong");
-            peer.await("ready", 60);
+            cluster.peer("pong", "pong");
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            peer.close();
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
     }
 
@@ -122,8 +113,7 @@ public class PingPongBenchmark
     @State(Scope.Benchmark)
     public static class HazelcastImapState
     {
-        PeerProcess member;
-        HazelcastInstance client;
+        HazelcastPair hazelcast;
         IMap<String, Long> map;
         final Spin spin = new Spin();
         long round;
@@ -136,19 +126,15 @@ public class PingPongBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            member = PeerProcess.plainPeer("hazelcast", HazelcastPeer.class, String.valueOf(port), "pong", mapName());
-            member.await("member ready", 60);
-            client = HazelcastSupport.client(port);
-            map = client.getMap(mapName());
+            hazelcast = HazelcastPair.start("pong", mapName());
+            map = hazelcast.client.getMap(mapName());
             map.get("pong");
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            client.shutdown();
-            member.close();
+            hazelcast.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.dsm.benchmarks;
 
-import io.dsm.benchmarks.peers.DsmPeer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,17 +31,14 @@ public class ReadMissBenchmark
     @State(Scope.Benchmark)
     public static class MissState
     {
-        PeerProcess coordinator;
+        DsmCluster cluster;
         PeerProcess writer;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
-            writer = PeerProcess.dsmPeer("writer", port, DsmPeer.class, "writer");
-            writer.await("ready", 60);
+            cluster = DsmCluster.start();
+            writer = cluster.peer("writer", "writer");
         }
 
         @Setup(Level.Invocation)
@@ -55,9 +51,7 @@ public class ReadMissBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            writer.close();
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
     }
 

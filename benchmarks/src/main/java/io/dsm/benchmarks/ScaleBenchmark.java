@@ -44,16 +44,14 @@ public class ScaleBenchmark
         @Param({"1", "1000", "100000"})
         int variables;
 
-        PeerProcess coordinator;
+        DsmCluster cluster;
         BenchFields.Cell[] cells;
         double bytesPerReplica;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
+            cluster = DsmCluster.start();
             new BenchFields.Cell(-1).value = 1; // joins the cluster and links the call sites first
             final long before = usedHeapAfterGc();
             cells = new BenchFields.Cell[variables];
@@ -71,8 +69,7 @@ public class ScaleBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
 
         private static long usedHeapAfterGc()

@@ -1,10 +1,7 @@
 package io.dsm.benchmarks;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.dsm.Dsm;
-import io.dsm.benchmarks.peers.DsmPeer;
-import io.dsm.benchmarks.peers.HazelcastPeer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,28 +35,22 @@ public class TransferBenchmark
     @State(Scope.Benchmark)
     public static class DsmState
     {
-        PeerProcess coordinator;
-        PeerProcess peer;
+        DsmCluster cluster;
         String counter;
         final Runnable increment = () -> BenchFields.counter++;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            coordinator = PeerProcess.coordinator(port);
-            DsmSettings.applyHere(port);
+            cluster = DsmCluster.start();
             counter = Dsm.nameOf(BenchFields.class, "counter");
-            peer = PeerProcess.dsmPeer("increment", port, DsmPeer.class, "increment");
-            peer.await("ready", 60);
+            cluster.peer("increment", "increment");
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            peer.close();
-            DsmSettings.leaveCluster();
-            coordinator.close();
+            cluster.close();
         }
     }
 
@@ -67,26 +58,21 @@ public class TransferBenchmark
     @State(Scope.Benchmark)
     public static class HazelcastState
     {
-        PeerProcess member;
-        HazelcastInstance client;
+        HazelcastPair hazelcast;
         IMap<String, Long> counters;
         final IncrementProcessor increment = new IncrementProcessor();
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            final int port = PeerProcess.freePort();
-            member = PeerProcess.plainPeer("hazelcast", HazelcastPeer.class, String.valueOf(port), "increment");
-            member.await("member ready", 60);
-            client = HazelcastSupport.client(port);
-            counters = client.getMap(HazelcastSupport.PLAIN_MAP);
+            hazelcast = HazelcastPair.start("increment");
+            counters = hazelcast.client.getMap(HazelcastSupport.PLAIN_MAP);
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            client.shutdown();
-            member.close();
+            hazelcast.close();
         }
     }
 
