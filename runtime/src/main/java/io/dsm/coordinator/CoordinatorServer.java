@@ -103,23 +103,6 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     }
 
     /**
-     * @return the channel the coordinator receives on, with an ephemeral port resolved once bound.
-     */
-    public String channel()
-    {
-        final String resolved = subscription.tryResolveChannelEndpointPort();
-        return resolved != null ? resolved : ctx.channel;
-    }
-
-    /**
-     * @return the state machine, for diagnostics (read it only from tests that stopped the coordinator).
-     */
-    public CoordinatorStateMachine stateMachine()
-    {
-        return stateMachine;
-    }
-
-    /**
      * Waits until the coordinator decides to exit (idle) or {@code timeout} passes.
      *
      * @param timeoutMs how long to wait; 0 waits forever.

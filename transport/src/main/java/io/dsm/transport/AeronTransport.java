@@ -133,14 +133,6 @@ public final class AeronTransport implements AutoCloseable
         return aeron.addSubscription(channel, streamId);
     }
 
-    /**
-     * @return the Aeron client.
-     */
-    public Aeron aeron()
-    {
-        return aeron;
-    }
-
     @Override
     public void close()
     {
@@ -239,14 +231,6 @@ public final class AeronTransport implements AutoCloseable
         {
             this.errorHandler = errorHandler;
             return this;
-        }
-
-        /**
-         * @return the largest message that a publication with this term length can carry.
-         */
-        public int maxMessageLength()
-        {
-            return termLength / 8;
         }
 
         Context conclude()

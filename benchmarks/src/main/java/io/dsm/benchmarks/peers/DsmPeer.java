@@ -32,27 +32,12 @@ public final class DsmPeer
     private static void run(final String[] args) throws Exception
     {
         final int node = Dsm.nodeId();
-        final Spin spin = new Spin();
         switch (args[0])
         {
             case "pong":
             {
-                long last = BenchFields.ping; // read before saying ready: the first ping must be one we answer
-                System.out.println("node " + node + " ready");
-                while (true)
-                {
-                    final long ping = BenchFields.ping;
-                    if (ping != last)
-                    {
-                        last = ping;
-                        BenchFields.pong = ping;
-                        spin.reset();
-                    }
-                    else
-                    {
-                        spin.idle();
-                    }
-                }
+                answerEachChange(node, () -> BenchFields.ping, value -> BenchFields.pong = value);
+                return;
             }
             case "writer":
             {
@@ -78,25 +63,35 @@ public final class DsmPeer
             case "reader":
             {
                 final BenchFields.Ack ack = new BenchFields.Ack(Integer.parseInt(args[1]));
-                long last = BenchFields.broadcast;
-                System.out.println("node " + node + " ready");
-                while (true)
-                {
-                    final long value = BenchFields.broadcast;
-                    if (value != last)
-                    {
-                        last = value;
-                        ack.seen = value;
-                        spin.reset();
-                    }
-                    else
-                    {
-                        spin.idle();
-                    }
-                }
+                answerEachChange(node, () -> BenchFields.broadcast, value -> ack.seen = value);
+                return;
             }
             default:
                 throw new IllegalArgumentException("unknown role " + args[0]);
+        }
+    }
+
+    /** Polls {@code watched}; passes every new value to {@code answer}. Reads once before saying ready, so that
+     * the first change the benchmark makes is one this peer answers. */
+    private static void answerEachChange(
+        final int node, final java.util.function.LongSupplier watched, final java.util.function.LongConsumer answer)
+    {
+        final Spin spin = new Spin();
+        long last = watched.getAsLong();
+        System.out.println("node " + node + " ready");
+        while (true)
+        {
+            final long value = watched.getAsLong();
+            if (value != last)
+            {
+                last = value;
+                answer.accept(value);
+                spin.reset();
+            }
+            else
+            {
+                spin.idle();
+            }
         }
     }
 }
