@@ -8,6 +8,9 @@ import io.dsm.it.programs.SequenceProgram;
 import io.dsm.it.programs.TypesProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -28,9 +31,10 @@ class SharingIT
 {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @Test
+    @ParameterizedTest(name = "dsm.replication={0}")
+    @ValueSource(strings = {"invalidate", "update"})
     @Timeout(180)
-    void threeJvmsIncrementingUnderWriteAccessLoseNoIncrement()
+    void threeJvmsIncrementingUnderWriteAccessLoseNoIncrement(final String replication)
     {
         try (JvmCluster cluster = new JvmCluster())
         {
@@ -38,7 +42,8 @@ class SharingIT
             final List<JvmCluster.Jvm> nodes = new ArrayList<>();
             for (int i = 1; i <= 3; i++)
             {
-                nodes.add(cluster.startNode("node" + i, CounterProgram.class, List.of(), "3", "1000"));
+                nodes.add(cluster.startNode("node" + i, CounterProgram.class,
+                    List.of("-Ddsm.replication=" + replication), "3", "1000"));
             }
             for (final JvmCluster.Jvm node : nodes)
             {
@@ -49,25 +54,33 @@ class SharingIT
         }
     }
 
-    @Test
+    /** Reader modes: both invalidate, both ask for updates, one of each (the writer pushes to both). */
+    @ParameterizedTest(name = "readers {0} and {1}")
+    @CsvSource({"invalidate,invalidate", "update,update", "update,invalidate"})
     @Timeout(180)
-    void readersSeeAWritersValuesInOrderNeverGoingBack()
+    void readersSeeAWritersValuesInOrderNeverGoingBack(final String first, final String second)
     {
         try (JvmCluster cluster = new JvmCluster())
         {
             cluster.startCoordinator();
             final JvmCluster.Jvm writer = cluster.startNode("writer", SequenceProgram.class, List.of(),
                 "writer", "3", "3000");
-            final JvmCluster.Jvm reader1 = cluster.startNode("reader1", SequenceProgram.class, List.of(),
-                "reader", "3", "3000");
-            final JvmCluster.Jvm reader2 = cluster.startNode("reader2", SequenceProgram.class, List.of(),
-                "reader", "3", "3000");
+            final JvmCluster.Jvm reader1 = cluster.startNode("reader1", SequenceProgram.class,
+                List.of("-Ddsm.replication=" + first), "reader", "3", "3000");
+            final JvmCluster.Jvm reader2 = cluster.startNode("reader2", SequenceProgram.class,
+                List.of("-Ddsm.replication=" + second), "reader", "3", "3000");
             assertEquals("wrote 3000", writer.awaitLine("wrote", WAIT));
             for (final JvmCluster.Jvm reader : List.of(reader1, reader2))
             {
                 final String line = reader.awaitLine("last", WAIT);
                 assertTrue(line.matches("monotonic \\d+ last 3000"), line);
                 assertEquals(0, reader.awaitExit(WAIT), reader.describe());
+            }
+            final String access = writer.awaitLine("writer holds write access", WAIT);
+            if (first.equals(second))
+            {
+                assertEquals("writer holds write access " + first.equals("update"), access,
+                    "update mode keeps the writer's access and pushes; invalidate mode downgrades it");
             }
             assertEquals(0, writer.awaitExit(WAIT), writer.describe());
         }

@@ -19,6 +19,7 @@ import java.util.List;
  *   java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar [options]
  *     --out DIR         where results go (default docs/bench)
  *     --idle NAME       dsm idle strategy of every JVM in the run: backoff (default) or yielding
+ *     --warm-ns N       dsm.idle.warm.ns of every JVM in the run (default: dsm's default)
  *     --include REGEX   benchmarks to run (default all)
  *     --smoke           one fork, one short iteration each, smallest parameters: checks that all still work
  *     --report-only     only regenerate the report from the JSON files in DIR
@@ -37,6 +38,7 @@ public final class BenchmarkSuite
         String include = "io\\.dsm\\.benchmarks\\..*";
         boolean smoke = false;
         boolean reportOnly = false;
+        String warmNs = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -46,6 +48,9 @@ public final class BenchmarkSuite
                     break;
                 case "--idle":
                     idle = args[++i];
+                    break;
+                case "--warm-ns":
+                    warmNs = args[++i];
                     break;
                 case "--include":
                     include = args[++i];
@@ -70,12 +75,17 @@ public final class BenchmarkSuite
                 "-Ddsm.idle.strategy=" + idle,
                 "-Dhazelcast.phone.home.enabled=false",
                 "-Dhazelcast.logging.type=none"));
+            if (warmNs != null)
+            {
+                jvmArgs.add("-Ddsm.idle.warm.ns=" + warmNs);
+                System.setProperty("dsm.idle.warm.ns", warmNs);
+            }
             final ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
                 .jvmArgsAppend(jvmArgs.toArray(new String[0]))
                 .addProfiler(GCProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
-                .result(out.resolve("jmh-" + idle + ".json").toString());
+                .result(out.resolve("jmh-" + idle + (warmNs == null ? "" : "-warm" + warmNs) + ".json").toString());
             if (smoke)
             {
                 options.forks(1)

@@ -15,8 +15,9 @@ public final class DsmCluster implements AutoCloseable
     private final PeerProcess coordinator;
     private final List<PeerProcess> peers = new ArrayList<>();
 
-    private DsmCluster()
+    private DsmCluster(final String replication)
     {
+        System.setProperty("dsm.replication", replication);
         port = PeerProcess.freePort();
         coordinator = PeerProcess.coordinator(port);
         DsmSettings.applyHere(port);
@@ -25,7 +26,16 @@ public final class DsmCluster implements AutoCloseable
     /** @return a running coordinator, with this JVM configured to join it. */
     public static DsmCluster start()
     {
-        return new DsmCluster();
+        return start("invalidate");
+    }
+
+    /**
+     * @param replication {@code dsm.replication} of every JVM in the cluster: invalidate or update.
+     * @return a running coordinator, with this JVM configured to join it.
+     */
+    public static DsmCluster start(final String replication)
+    {
+        return new DsmCluster(replication);
     }
 
     /** Starts a peer JVM with {@code DsmPeer args} and waits until it is ready. */

@@ -18,7 +18,12 @@ public final class DsmSettings
     {
         final List<String> properties = new ArrayList<>();
         properties.add("-Ddsm.idle.strategy=" + System.getProperty("dsm.idle.strategy", "backoff"));
+        properties.add("-Ddsm.replication=" + System.getProperty("dsm.replication", "invalidate"));
         properties.add("-Ddsm.timeout.ms=20000");
+        if (System.getProperty("dsm.idle.warm.ns") != null)
+        {
+            properties.add("-Ddsm.idle.warm.ns=" + System.getProperty("dsm.idle.warm.ns"));
+        }
         properties.add("-Ddsm.log.level=warn");
         return properties;
     }

@@ -39,10 +39,15 @@ public class FanOutBenchmark
         final Spin spin = new Spin();
         long round;
 
+        String replication()
+        {
+            return "invalidate";
+        }
+
         @Setup(Level.Trial)
         public void setUp()
         {
-            cluster = DsmCluster.start();
+            cluster = DsmCluster.start(replication());
             round = BenchFields.broadcast;
             acks = new BenchFields.Ack[readers];
             for (int k = 0; k < readers; k++)
@@ -59,8 +64,30 @@ public class FanOutBenchmark
         }
     }
 
+    /** The same with {@code dsm.replication=update} in every JVM: the write is pushed to the readers. */
+    @State(Scope.Benchmark)
+    public static class FanOutUpdateState extends FanOutState
+    {
+        @Override
+        String replication()
+        {
+            return "update";
+        }
+    }
+
     @Benchmark
     public long writeUntilAllReadersSawIt(final FanOutState state)
+    {
+        return fanOut(state);
+    }
+
+    @Benchmark
+    public long writeUntilAllReadersSawItUpdate(final FanOutUpdateState state)
+    {
+        return fanOut(state);
+    }
+
+    private static long fanOut(final FanOutState state)
     {
         final long i = ++state.round;
         BenchFields.broadcast = i;

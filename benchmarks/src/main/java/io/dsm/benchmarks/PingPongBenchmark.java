@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Benchmark 3: one round of ping-pong between two JVMs. This JVM writes {@code ping = i}; the peer waits until it
  * reads {@code i} and writes {@code pong = i}; this JVM waits until it reads {@code pong == i}. The same round over
- * dsm, raw Aeron (one message each way, the same threading and idle settings), Hazelcast {@code IMap} with polling
+ * dsm (in both replication modes), raw Aeron (one message each way, the same threading and idle settings), Hazelcast {@code IMap} with polling
  * {@code get}, and Hazelcast with a near cache (invalidation).
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -47,10 +47,15 @@ public class PingPongBenchmark
         final Spin spin = new Spin();
         long round;
 
+        String replication()
+        {
+            return "invalidate";
+        }
+
         @Setup(Level.Trial)
         public void setUp()
         {
-            cluster = DsmCluster.start();
+            cluster = DsmCluster.start(replication());
             round = BenchFields.ping;
             cluster.peer("pong", "pong");
         }
@@ -59,6 +64,17 @@ public class PingPongBenchmark
         public void tearDown()
         {
             cluster.close();
+        }
+    }
+
+    /** The same as {@link DsmState} with {@code dsm.replication=update} in both JVMs: writes are pushed to readers. */
+    @State(Scope.Benchmark)
+    public static class DsmUpdateState extends DsmState
+    {
+        @Override
+        String replication()
+        {
+            return "update";
         }
     }
 
@@ -151,6 +167,17 @@ public class PingPongBenchmark
 
     @Benchmark
     public long dsm(final DsmState state)
+    {
+        return pingPong(state);
+    }
+
+    @Benchmark
+    public long dsmUpdate(final DsmUpdateState state)
+    {
+        return pingPong(state);
+    }
+
+    private static long pingPong(final DsmState state)
     {
         final long i = ++state.round;
         BenchFields.ping = i;

@@ -50,10 +50,11 @@ class BenchmarkSmokeIT
             "LocalAccessBenchmark.readPlainField", "LocalAccessBenchmark.readVolatileField",
             "LocalAccessBenchmark.readSharedField", "LocalAccessBenchmark.readHazelcastNearCache",
             "LocalAccessBenchmark.writeVolatileField", "LocalAccessBenchmark.writeSharedField",
-            "PingPongBenchmark.dsm", "PingPongBenchmark.aeron", "PingPongBenchmark.hazelcastImap",
-            "PingPongBenchmark.hazelcastNearCache", "ReadMissBenchmark.readMiss",
+            "PingPongBenchmark.dsm", "PingPongBenchmark.dsmUpdate", "PingPongBenchmark.aeron",
+            "PingPongBenchmark.hazelcastImap", "PingPongBenchmark.hazelcastNearCache", "ReadMissBenchmark.readMiss",
             "TransferBenchmark.dsmWithWriteAccess", "TransferBenchmark.hazelcastAtomicIncrement",
-            "FanOutBenchmark.writeUntilAllReadersSawIt", "ScaleBenchmark.listAllVariables"));
+            "FanOutBenchmark.writeUntilAllReadersSawIt", "FanOutBenchmark.writeUntilAllReadersSawItUpdate",
+            "ScaleBenchmark.listAllVariables"));
         assertEquals(expected, ran);
     }
 }

@@ -250,7 +250,8 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             ctx.evictionNs = config.getPositiveLong(Configuration.EVICTION_MS) * 1_000_000L;
             ctx.idleExitNs = config.getLong(Configuration.COORDINATOR_IDLE_EXIT_MS) * 1_000_000L;
             ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
-                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS));
+                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
+                config.getLong(Configuration.IDLE_WARM_NS));
             return ctx;
         }
 

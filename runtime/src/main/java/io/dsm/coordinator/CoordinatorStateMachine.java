@@ -30,9 +30,10 @@ import java.util.TreeMap;
  * {@link #onTick}; messages go out through an {@link Outbox}. It does no I/O, reads no clock and starts no thread,
  * so it is tested on its own and could run replicated (e.g. in Aeron Cluster) unchanged.
  * <p>
- * Invariants, per variable: at most one writer; when there is a writer, it is the only replica; every node in the
- * replica set holds the current version; the coordinator's copy of the value is current whenever there is no
- * writer. Requests on one variable are served one at a time in arrival order; a request that needs replicas halted
+ * Invariants, per variable: at most one writer; when there is a writer, either it is the only replica
+ * (invalidate mode) or it pushes every write here and to every replica before the write returns (update mode,
+ * {@code pushing}); every node in the replica set holds the current version, but for a push in flight; the
+ * coordinator's copy of the value is current whenever there is no writer or the writer pushes. Requests on one variable are served one at a time in arrival order; a request that needs replicas halted
  * waits until their holders acknowledge (or are evicted), or until its own timeout.
  */
 public final class CoordinatorStateMachine
@@ -81,6 +82,7 @@ public final class CoordinatorStateMachine
     private final Long2ObjectHashMap<NodeRecord> nodesByIncarnation = new Long2ObjectHashMap<>();
     private final TreeMap<String, VariableRecord> variables = new TreeMap<>();
     private final LinkedHashSet<VariableRecord> busy = new LinkedHashSet<>();
+    private final LinkedHashSet<VariableRecord> pushesInFlight = new LinkedHashSet<>();
     private int nextNodeId = 1;
     private long nextHaltId = 1;
     private long malformedMessages;
@@ -154,9 +156,34 @@ public final class CoordinatorStateMachine
                     send(node.id, out.begin(MessageType.HEARTBEAT_ACK, 0, in.correlationId()));
                     break;
                 case READ:
+                {
+                    final String name = in.getName("name");
+                    final String valueType = in.getName("type");
+                    final long timeoutNs = in.getLong("timeout");
+                    final boolean updates = in.getByte("updates") != 0;
+                    onRequest(node, updates ? RequestKind.READ_UPDATED : RequestKind.READ, name, valueType,
+                        timeoutNs, null, nowNs);
+                    break;
+                }
                 case WRITE:
-                    onRequest(node, type == MessageType.READ ? RequestKind.READ : RequestKind.WRITE,
-                        in.getName("name"), in.getName("type"), in.getLong("timeout"), null, nowNs);
+                    onRequest(node, RequestKind.WRITE, in.getName("name"), in.getName("type"), in.getLong("timeout"),
+                        null, nowNs);
+                    break;
+                case PUSH:
+                {
+                    final String name = in.getName("name");
+                    final long version = in.getLong("version");
+                    final long timeoutNs = in.getLong("timeout");
+                    final byte[] value = in.getBytes("value");
+                    if (value == null)
+                    {
+                        throw new MalformedMessageException("PUSH of '" + name + "' carries no value");
+                    }
+                    onPush(node, name, version, timeoutNs, value, nowNs);
+                    break;
+                }
+                case UPDATE_ACK:
+                    onUpdateAck(node, in.getName("name"), in.correlationId());
                     break;
                 case INIT:
                 {
@@ -223,6 +250,16 @@ public final class CoordinatorStateMachine
                 DsmLog.warn("coordinator evicts " + node + ": no message for " +
                     (nowNs - node.lastHeardNs) / 1_000_000 + " ms");
                 removeNode(node, "evicted", nowNs);
+            }
+        }
+        if (!pushesInFlight.isEmpty())
+        {
+            for (final VariableRecord variable : new ArrayList<>(pushesInFlight))
+            {
+                if (nowNs - variable.pushDeadlineNs > 0)
+                {
+                    timeOutPush(variable);
+                }
             }
         }
         if (!busy.isEmpty())
@@ -362,6 +399,7 @@ public final class CoordinatorStateMachine
         final VariableRecord variable = variables.get(name);
         if (variable != null && variable.writer == node.id)
         {
+            stopPushing(variable);
             variable.writer = 0;
             if (value != null)
             {
@@ -394,8 +432,19 @@ public final class CoordinatorStateMachine
         {
             return;
         }
-        if (variable.writer == node.id)
+        if (variable.writer == node.id && mode == HaltMode.SHARE)
         {
+            // The writer keeps write access and pushes its writes from now on: the coordinator's copy stays current.
+            if (value != null)
+            {
+                variable.value = value;
+                variable.version = version;
+            }
+            variable.pushing = true;
+        }
+        else if (variable.writer == node.id)
+        {
+            stopPushing(variable);
             variable.writer = 0;
             if (value != null)
             {
@@ -492,6 +541,7 @@ public final class CoordinatorStateMachine
                 }
                 return completeRead(variable, request);
             case READ:
+            case READ_UPDATED:
                 return completeRead(variable, request);
             case WRITE:
             {
@@ -499,6 +549,7 @@ public final class CoordinatorStateMachine
                 {
                     return false;
                 }
+                stopPushing(variable);
                 final boolean current = variable.readers.contains(node) || variable.writer == node;
                 final boolean ownerChanged = variable.writer != node;
                 variable.writer = node;
@@ -520,6 +571,7 @@ public final class CoordinatorStateMachine
                     return false;
                 }
                 broadcastMetadata(MetadataEvent.DELETED, variable);
+                stopPushing(variable);
                 variable.value = null;
                 variable.version = 0;
                 variable.writer = 0;
@@ -535,11 +587,13 @@ public final class CoordinatorStateMachine
 
     private boolean completeRead(final VariableRecord variable, final Request request)
     {
-        if (variable.writer != 0 && variable.writer != request.nodeId)
+        if (variable.writer != 0 && variable.writer != request.nodeId && !variable.pushing)
         {
-            halt(variable, variable.writer, HaltMode.DOWNGRADE);
+            halt(variable, variable.writer,
+                request.kind == RequestKind.READ_UPDATED ? HaltMode.SHARE : HaltMode.DOWNGRADE);
             return false;
         }
+        // With no writer, or a writer that pushes every write here before it returns, this copy is current.
         variable.readers.add(request.nodeId);
         sendValue(variable, request);
         return true;
@@ -591,7 +645,8 @@ public final class CoordinatorStateMachine
         {
             pending.addInt(variable.writer);
         }
-        if (request.kind != RequestKind.READ)
+        final boolean read = request.kind == RequestKind.READ || request.kind == RequestKind.READ_UPDATED;
+        if (!read)
         {
             final IntHashSet.IntIterator it = variable.readers.iterator();
             while (it.hasNext())
@@ -608,7 +663,7 @@ public final class CoordinatorStateMachine
             final NodeRecord holder = nodes.get(pending.getInt(i));
             waitingFor.append(i == 0 ? "" : ", ").append(holder == null ? "node " + pending.getInt(i) : holder);
         }
-        final String what = request.kind.name().toLowerCase() + " of '" + variable.name + "'";
+        final String what = (read ? "read" : request.kind.name().toLowerCase()) + " of '" + variable.name + "'";
         final String message = head ?
             what + " timed out waiting for " + waitingFor + " to acknowledge halt read" :
             what + " timed out queued behind another request waiting for " + waitingFor;
@@ -622,8 +677,13 @@ public final class CoordinatorStateMachine
         for (final VariableRecord variable : new ArrayList<>(variables.values()))
         {
             boolean changed = variable.readers.remove(node.id);
+            if (variable.pushInFlight && variable.pushWaiting.remove(node.id) && variable.pushWaiting.isEmpty())
+            {
+                completePush(variable);
+            }
             if (variable.writer == node.id)
             {
+                stopPushing(variable);
                 variable.writer = 0;
                 changed = true;
                 DsmLog.warn("coordinator: " + node + " " + why + " while holding write access to '" +
@@ -644,6 +704,116 @@ public final class CoordinatorStateMachine
             lastNodeLeftNs = nowNs;
         }
         DsmLog.info("coordinator: " + node + " " + why);
+    }
+
+    /**
+     * A write by the writer of a variable that has readers: store it, forward it to every reader, and answer the
+     * writer once all of them applied it. Not queued behind other requests: the writer holds the variable's lock
+     * while it waits, so a halt queued before it could not be applied until the push completes.
+     */
+    private void onPush(
+        final NodeRecord node,
+        final String name,
+        final long version,
+        final long timeoutNs,
+        final byte[] value,
+        final long nowNs)
+    {
+        final VariableRecord variable = variables.get(name);
+        if (variable == null || variable.writer != node.id || variable.pushInFlight)
+        {
+            sendError(node.id, in.correlationId(), ErrorCode.BAD_REQUEST, "push of '" + name + "' from " + node +
+                (variable == null ? ", but no such variable exists" : variable.pushInFlight ?
+                ", while its previous push is still in flight" : ", which does not hold write access to it"));
+            return;
+        }
+        variable.value = value;
+        variable.version = version;
+        variable.pushWaiting.clear();
+        final IntHashSet.IntIterator it = variable.readers.iterator();
+        while (it.hasNext())
+        {
+            final int reader = it.nextValue();
+            if (reader != node.id)
+            {
+                variable.pushWaiting.add(reader);
+            }
+        }
+        variable.pushInFlight = true;
+        variable.pushCorrelationId = in.correlationId();
+        if (variable.pushWaiting.isEmpty())
+        {
+            completePush(variable);
+            return;
+        }
+        final long updateId = nextHaltId++;
+        variable.pushUpdateId = updateId;
+        variable.pushDeadlineNs = nowNs + Math.max(MIN_REQUEST_TIMEOUT_NS, Math.min(MAX_REQUEST_TIMEOUT_NS, timeoutNs));
+        pushesInFlight.add(variable);
+        out.begin(MessageType.UPDATE, 0, updateId).putString(name).putLong(version).putBytes(value);
+        final IntHashSet.IntIterator readers = variable.pushWaiting.iterator();
+        while (readers.hasNext())
+        {
+            outbox.send(readers.nextValue(), out.buffer(), out.length());
+        }
+    }
+
+    private void onUpdateAck(final NodeRecord node, final String name, final long updateId)
+    {
+        final VariableRecord variable = variables.get(name);
+        if (variable != null && variable.pushInFlight && variable.pushUpdateId == updateId &&
+            variable.pushWaiting.remove(node.id) && variable.pushWaiting.isEmpty())
+        {
+            completePush(variable);
+        }
+    }
+
+    private void completePush(final VariableRecord variable)
+    {
+        int readers = variable.readers.size();
+        if (variable.readers.contains(variable.writer))
+        {
+            readers--;
+        }
+        if (readers == 0)
+        {
+            // The writer writes locally again once told; until then its pushes are answered here at once.
+            variable.pushing = false;
+        }
+        send(variable.writer, out.begin(MessageType.PUSHED, 0, variable.pushCorrelationId).putInt(readers));
+        variable.pushInFlight = false;
+        variable.pushWaiting.clear();
+        pushesInFlight.remove(variable);
+    }
+
+    private void timeOutPush(final VariableRecord variable)
+    {
+        final StringBuilder waitingFor = new StringBuilder();
+        final IntHashSet.IntIterator it = variable.pushWaiting.iterator();
+        while (it.hasNext())
+        {
+            final int id = it.nextValue();
+            final NodeRecord holder = nodes.get(id);
+            waitingFor.append(waitingFor.length() == 0 ? "" : ", ").append(holder == null ? "node " + id : holder);
+        }
+        sendError(variable.writer, variable.pushCorrelationId, ErrorCode.TIMEOUT, "write of '" + variable.name +
+            "' (version " + variable.version + ") timed out waiting for " + waitingFor + " to apply it; the " +
+            "coordinator holds the new value and the late readers apply it when they catch up");
+        variable.pushInFlight = false;
+        variable.pushWaiting.clear();
+        pushesInFlight.remove(variable);
+    }
+
+    /** The variable's writer changes or stops: it no longer pushes, and a push in flight is forgotten. */
+    private void stopPushing(final VariableRecord variable)
+    {
+        variable.pushing = false;
+        if (variable.pushInFlight)
+        {
+            variable.pushInFlight = false;
+            variable.pushWaiting.clear();
+            pushesInFlight.remove(variable);
+        }
     }
 
     private void broadcastMetadata(final int event, final VariableRecord variable)
@@ -675,7 +845,7 @@ public final class CoordinatorStateMachine
 
     private enum RequestKind
     {
-        READ, WRITE, INIT, DELETE
+        READ, READ_UPDATED, WRITE, INIT, DELETE
     }
 
     private static final class NodeRecord
@@ -731,6 +901,13 @@ public final class CoordinatorStateMachine
         final IntHashSet readers = new IntHashSet();
         final IntHashSet haltsSent = new IntHashSet();
         final ArrayDeque<Request> queue = new ArrayDeque<>();
+        /** Writer and readers both hold replicas; the writer pushes every write (update mode). */
+        boolean pushing;
+        boolean pushInFlight;
+        final IntHashSet pushWaiting = new IntHashSet();
+        long pushCorrelationId;
+        long pushUpdateId;
+        long pushDeadlineNs;
         String type;
         byte[] value;
         long version;

@@ -25,6 +25,15 @@ public interface Backend
     void acquireWrite(SharedVariable variable);
 
     /**
+     * Writes while holding write access with readers (update mode): pushes the value through the coordinator to every
+     * replica, then installs it here. The caller holds the variable's lock.
+     *
+     * @param variable the variable.
+     * @param newValue the value, already type-checked.
+     */
+    void push(SharedVariable variable, Object newValue);
+
+    /**
      * Sets the variable's value if it was never written in the cluster, and makes the local replica current.
      *
      * @param variable the variable.

@@ -41,7 +41,7 @@ final class CoordinatorLauncher
             for (final String keyName : List.of(Configuration.COORDINATOR_HOST, Configuration.COORDINATOR_PORT,
                 Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
                 Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.IDLE_STRATEGY,
-                Configuration.IDLE_MAX_PARK_NS, Configuration.IDLE_MAX_YIELDS, Configuration.LOG_LEVEL))
+                Configuration.IDLE_MAX_PARK_NS, Configuration.IDLE_MAX_YIELDS, Configuration.IDLE_WARM_NS, Configuration.LOG_LEVEL))
             {
                 command.add("-D" + keyName + "=" + config.get(keyName));
             }

@@ -26,7 +26,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -67,7 +66,6 @@ public final class DsmNode implements Backend, Agent
     private final ConcurrentHashMap<Long, PendingRequest> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, VariableInfo> directory = new ConcurrentHashMap<>();
     private final java.util.HashMap<String, String> typeNames = new java.util.HashMap<>();
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final LinkedHashSet<SharedVariable> deferredVariables = new LinkedHashSet<>();
     private final AtomicLong correlationIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40));
     private final long[] heartbeatSentNs = new long[HEARTBEAT_RING];
@@ -224,7 +222,6 @@ public final class DsmNode implements Backend, Agent
         final long now = System.nanoTime();
         int work = transport.doWork();
         work += subscription.poll(assembler, 32);
-        work += commands.drain(Runnable::run);
         if (!deferredVariables.isEmpty())
         {
             retryDeferred();
@@ -325,11 +322,34 @@ public final class DsmNode implements Backend, Agent
                         reader.getBytes("value")));
                     break;
                 }
+                case UPDATE:
+                {
+                    final String name = reader.getName("name");
+                    final long version = reader.getLong("version");
+                    final byte[] value = reader.getBytes("value");
+                    if (value == null)
+                    {
+                        throw new MalformedMessageException("UPDATE of '" + name + "' carries no value");
+                    }
+                    onVariableMessage(name, new VarMessage(VarMessage.UPDATE, correlationId, version, 0, value));
+                    break;
+                }
+                case PUSHED:
+                {
+                    final int readers = reader.getInt("readers");
+                    final PendingRequest request = pending.remove(correlationId);
+                    if (request != null)
+                    {
+                        request.result = readers;
+                        request.complete();
+                    }
+                    break;
+                }
                 case HALT:
                 {
                     final String name = reader.getName("name");
                     final int mode = reader.getByte("mode");
-                    if (mode != HaltMode.INVALIDATE && mode != HaltMode.DOWNGRADE)
+                    if (mode != HaltMode.INVALIDATE && mode != HaltMode.DOWNGRADE && mode != HaltMode.SHARE)
                     {
                         throw new MalformedMessageException("HALT of '" + name + "' has unknown mode " + mode);
                     }
@@ -486,6 +506,10 @@ public final class DsmNode implements Backend, Agent
             {
                 sendHaltAck(name, message.flag, 0, null);
             }
+            else if (message.kind == VarMessage.UPDATE)
+            {
+                sendUpdateAck(name, message.correlationId);
+            }
             else
             {
                 final PendingRequest request = pending.remove(message.correlationId);
@@ -579,6 +603,9 @@ public final class DsmNode implements Backend, Agent
             case VarMessage.GRANT:
                 onGrant(variable, message);
                 return true;
+            case VarMessage.UPDATE:
+                onUpdate(variable, message);
+                return true;
             case VarMessage.HALT:
                 if (variable.reserved > 0)
                 {
@@ -609,6 +636,7 @@ public final class DsmNode implements Backend, Agent
                 variable.value = SharedVariable.INVALID;
                 variable.suspended = SharedVariable.INVALID;
                 variable.access = SharedVariable.NONE;
+                variable.pushing = false;
                 return true;
             default:
                 throw new IllegalStateException("unknown message kind " + message.kind);
@@ -672,6 +700,7 @@ public final class DsmNode implements Backend, Agent
         variable.suspended = SharedVariable.INVALID;
         variable.version = message.version;
         variable.access = SharedVariable.WRITE;
+        variable.pushing = false;
         if (request != null)
         {
             variable.reserved++;
@@ -680,6 +709,28 @@ public final class DsmNode implements Backend, Agent
                 variable.reserved--;
             }
         }
+    }
+
+    /** A write pushed by the writer: install it in a valid read replica, and acknowledge it in any case. */
+    private void onUpdate(final SharedVariable variable, final VarMessage message)
+    {
+        if (variable.access == SharedVariable.READ && variable.value != SharedVariable.INVALID &&
+            message.version > variable.version)
+        {
+            try
+            {
+                variable.value = codec.decode(message.value, variable.type, variable.defaultValue);
+                variable.version = message.version;
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Serving the old value would diverge: drop the replica, the next read asks again.
+                failDecode(variable, null, ex);
+                variable.value = SharedVariable.INVALID;
+                variable.access = SharedVariable.NONE;
+            }
+        }
+        sendUpdateAck(variable.name, message.correlationId);
     }
 
     private void onHalt(final SharedVariable variable, final int mode)
@@ -702,6 +753,14 @@ public final class DsmNode implements Backend, Agent
             }
         }
         final long version = variable.version;
+        if (mode == HaltMode.SHARE)
+        {
+            // Keep write access; from now on every write is pushed to the readers (SharedVariable.set).
+            variable.pushing = variable.access == SharedVariable.WRITE;
+            sendHaltAck(variable.name, mode, version, bytes);
+            return;
+        }
+        variable.pushing = false;
         if (mode == HaltMode.INVALIDATE)
         {
             variable.value = SharedVariable.INVALID;
@@ -740,6 +799,12 @@ public final class DsmNode implements Backend, Agent
         send(w, "halt acknowledgement of '" + name + "'");
     }
 
+    private void sendUpdateAck(final String name, final long updateId)
+    {
+        final MessageWriter w = writers.get().begin(MessageType.UPDATE_ACK, nodeId, updateId).putString(name);
+        send(w, "update acknowledgement of '" + name + "'");
+    }
+
     private void sendRelease(final String name, final long version, final byte[] value, final boolean keep)
     {
         sendRelease(name, version, value, keep, System.nanoTime() + ctx.timeoutNs);
@@ -776,7 +841,8 @@ public final class DsmNode implements Backend, Agent
             }
             final long correlationId = correlationIds.incrementAndGet();
             final MessageWriter w = writers.get().begin(MessageType.READ, nodeId, correlationId)
-                .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs());
+                .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs())
+                .putByte(ctx.updates ? 1 : 0);
             return request(w, correlationId, "read of '" + variable.name + "'", deadline).result;
         }
     }
@@ -790,6 +856,63 @@ public final class DsmNode implements Backend, Agent
         final MessageWriter w = writers.get().begin(MessageType.WRITE, nodeId, correlationId)
             .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs());
         request(w, correlationId, "write access to '" + variable.name + "'", deadline);
+    }
+
+    @Override
+    public void push(final SharedVariable variable, final Object newValue)
+    {
+        checkOpen();
+        final byte[] bytes = encode(variable, newValue);
+        final long version = variable.version + 1;
+        final long deadline = System.nanoTime() + ctx.timeoutNs;
+        final long correlationId = correlationIds.incrementAndGet();
+        final MessageWriter w = writers.get().begin(MessageType.PUSH, nodeId, correlationId)
+            .putString(variable.name).putLong(version).putLong(requestTimeoutNs()).putBytes(bytes);
+        final PendingRequest request = register(correlationId, "write of '" + variable.name + "'");
+        try
+        {
+            send(w, request.what);
+            awaitReply(request, deadline);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (request.errorCode == ErrorCode.TIMEOUT)
+            {
+                // The coordinator stored the value and forwarded it; only some reader has not confirmed it yet.
+                variable.value = newValue;
+                variable.version = version;
+            }
+            else
+            {
+                pending.remove(correlationId);
+                dropAfterFailedPush(variable);
+            }
+            throw ex;
+        }
+        variable.value = newValue;
+        variable.version = version;
+        if ((Integer)request.result == 0)
+        {
+            variable.pushing = false;
+        }
+    }
+
+    /**
+     * Whether the coordinator received a push that failed is unknown (no answer) or it refused it: give up write
+     * access and the replica, so that this node cannot serve a value the cluster does not have; the next access
+     * fetches the cluster's value.
+     */
+    private void dropAfterFailedPush(final SharedVariable variable)
+    {
+        variable.invalidateLocally();
+        try
+        {
+            sendRelease(variable.name, 0, null, false);
+        }
+        catch (final RuntimeException ignore)
+        {
+            // The coordinator is unreachable: eviction ends this node's write access there.
+        }
     }
 
     @Override
@@ -820,6 +943,7 @@ public final class DsmNode implements Backend, Agent
             bytes = encode(variable, variable.value);
             version = variable.version;
             variable.access = SharedVariable.READ;
+            variable.pushing = false;
             final long correlationId = correlationIds.incrementAndGet();
             final MessageWriter w = writers.get().begin(MessageType.RELEASE, nodeId, correlationId)
                 .putString(variable.name).putLong(version).putBytes(bytes).putByte(1);
@@ -1136,6 +1260,7 @@ public final class DsmNode implements Backend, Agent
         static final int SUSPEND = 4;
         static final int RESUME = 5;
         static final int DROP = 6;
+        static final int UPDATE = 7;
 
         final int kind;
         final long correlationId;
@@ -1170,6 +1295,7 @@ public final class DsmNode implements Backend, Agent
         long timeoutNs;
         long connectTimeoutNs;
         long evictionNs;
+        boolean updates;
         IdleStrategy idleStrategy;
 
         /**
@@ -1199,8 +1325,16 @@ public final class DsmNode implements Backend, Agent
             ctx.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
                 config.getPositiveLong(Configuration.CONNECT_TIMEOUT_MS));
             ctx.evictionNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS));
+            final String replication = config.get(Configuration.REPLICATION);
+            if (!"invalidate".equals(replication) && !"update".equals(replication))
+            {
+                throw new IllegalArgumentException(Configuration.REPLICATION + " is '" + replication +
+                    "': use invalidate or update");
+            }
+            ctx.updates = "update".equals(replication);
             ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
-                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS));
+                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
+                config.getLong(Configuration.IDLE_WARM_NS));
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
         }

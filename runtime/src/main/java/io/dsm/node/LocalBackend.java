@@ -50,6 +50,15 @@ public final class LocalBackend implements Backend
     }
 
     @Override
+    public void push(final SharedVariable variable, final Object newValue)
+    {
+        // One JVM has no readers to push to.
+        variable.value = newValue;
+        variable.version++;
+        variable.pushing = false;
+    }
+
+    @Override
     public void init(final SharedVariable variable, final Object value)
     {
         variable.lock.lock();

@@ -12,7 +12,7 @@ final class PendingRequest
     private static final int WAITING = 0;
     private static final int COMPLETED = 1;
     private static final int ABANDONED = 2;
-    private static final long YIELD_NS = 20_000;
+    private static final long YIELD_NS = 200_000;
 
     final long correlationId;
     final String what;
@@ -58,8 +58,10 @@ final class PendingRequest
      */
     boolean await(final long deadlineNs)
     {
-        // A reply usually comes within tens of microseconds: spin, then yield the core (the dsm thread may need
-        // it on a small machine) for up to YIELD_NS, and only then park, whose wake-up costs tens of microseconds.
+        // A reply usually comes within tens to a few hundred microseconds: spin, then yield the core (the dsm thread
+        // may need it on a small machine) for up to YIELD_NS, and only then park, whose wake-up costs tens of
+        // microseconds or more on a virtual machine (measured: a 20 us yield window made the ping-pong benchmark's
+        // round about 25 % slower than this one, docs/bench/NOTES.md).
         for (int spins = 0; spins < 100; spins++)
         {
             if (state.get() == COMPLETED)

@@ -40,6 +40,11 @@ public final class SharedVariable
     volatile int access = NONE;
     /** Version of the value; guarded by lock. */
     long version;
+    /**
+     * This node holds write access and other nodes hold read replicas (update mode): each write is pushed to them
+     * before it returns. Guarded by lock.
+     */
+    boolean pushing;
     /** Grants waiting for the thread that asked for them; guarded by lock. */
     int reserved;
     /** A write-access value kept while the lease is expired; guarded by lock. */
@@ -118,6 +123,12 @@ public final class SharedVariable
             // Inside withWriteAccess (the lock held twice) this thread already owns the variable.
             if (access == WRITE && value != INVALID && (haltsWaiting == 0 || lock.getHoldCount() > 1))
             {
+                if (pushing)
+                {
+                    checkType(newValue);
+                    ReplicaTable.backend().push(this, newValue);
+                    return;
+                }
                 value = newValue;
                 version++;
                 return;
@@ -226,6 +237,7 @@ public final class SharedVariable
         access = NONE;
         suspended = INVALID;
         version = 0;
+        pushing = false;
     }
 
     void checkType(final Object candidate)

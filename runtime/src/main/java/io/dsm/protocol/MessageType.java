@@ -26,6 +26,10 @@ public enum MessageType
     HALT_ACK(9),
     /** Node is alive. */
     HEARTBEAT(10),
+    /** The writer of a variable that has readers pushes one write; the coordinator forwards it. */
+    PUSH(11),
+    /** A reader applied an {@link #UPDATE}. */
+    UPDATE_ACK(12),
 
     /** Coordinator assigns a node id. */
     WELCOME(32),
@@ -44,7 +48,11 @@ public enum MessageType
     /** Coordinator reports that a request failed. */
     ERROR(39),
     /** Coordinator acknowledges a heartbeat. */
-    HEARTBEAT_ACK(40);
+    HEARTBEAT_ACK(40),
+    /** A pushed write, forwarded to a reader (the seed's "update variable"). */
+    UPDATE(41),
+    /** Every reader applied the writer's {@link #PUSH}. */
+    PUSHED(42);
 
     private static final MessageType[] BY_CODE = new MessageType[64];
 

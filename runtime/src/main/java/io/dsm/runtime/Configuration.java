@@ -41,6 +41,17 @@ public final class Configuration
     public static final String IDLE_MAX_PARK_NS = "dsm.idle.max.park.ns";
     /** How many times backoff yields after spinning, before it parks. */
     public static final String IDLE_MAX_YIELDS = "dsm.idle.max.yields";
+    /**
+     * How a node keeps its read replicas current: {@code invalidate} (the default: a write halts them, the next read
+     * fetches the value again) or {@code update} (a node that reads asks the writer to keep write access and push each
+     * write to it; see docs/CONSISTENCY.md for the guarantee of each).
+     */
+    public static final String REPLICATION = "dsm.replication";
+    /**
+     * How long the {@code backoff} idle strategy keeps only yielding after the last message, before it backs off to
+     * parking: an exchange that crosses processes stays fast while it runs, and an idle JVM still parks.
+     */
+    public static final String IDLE_WARM_NS = "dsm.idle.warm.ns";
     /** Longest wait for any operation that needs a peer. */
     public static final String TIMEOUT_MS = "dsm.timeout.ms";
     /** Longest wait to join the cluster (includes starting a coordinator). */
@@ -80,6 +91,8 @@ public final class Configuration
         d.put(IDLE_STRATEGY, "backoff");
         d.put(IDLE_MAX_PARK_NS, "1000000");
         d.put(IDLE_MAX_YIELDS, "10");
+        d.put(IDLE_WARM_NS, "1000000");
+        d.put(REPLICATION, "invalidate");
         d.put(TIMEOUT_MS, "5000");
         d.put(CONNECT_TIMEOUT_MS, "20000");
         d.put(HEARTBEAT_INTERVAL_MS, "500");

@@ -118,7 +118,55 @@ class CoordinatorStateMachineTest
 
     private void request(final MessageType type, final int node, final long correlation, final String name)
     {
-        deliver(writer.begin(type, node, correlation).putString(name).putString("java.lang.Long").putLong(TIMEOUT));
+        writer.begin(type, node, correlation).putString(name).putString("java.lang.Long").putLong(TIMEOUT);
+        if (type == MessageType.READ)
+        {
+            writer.putByte(0);
+        }
+        deliver(writer);
+    }
+
+    private void readWithUpdates(final int node, final long correlation, final String name)
+    {
+        deliver(writer.begin(MessageType.READ, node, correlation).putString(name).putString("java.lang.Long")
+            .putLong(TIMEOUT).putByte(1));
+    }
+
+    private void push(final int node, final long correlation, final String name, final long version, final byte[] value)
+    {
+        push(node, correlation, name, version, value, TIMEOUT);
+    }
+
+    private void push(
+        final int node, final long correlation, final String name, final long version, final byte[] value,
+        final long timeout)
+    {
+        deliver(writer.begin(MessageType.PUSH, node, correlation).putString(name).putLong(version).putLong(timeout)
+            .putBytes(value));
+    }
+
+    private void updateAck(final int node, final long updateId, final String name)
+    {
+        deliver(writer.begin(MessageType.UPDATE_ACK, node, updateId).putString(name));
+    }
+
+    /** a writes x and b reads it asking for updates: a keeps write access and pushes from then on. */
+    private void writerWithUpdatedReader(final int a, final int b) throws Exception
+    {
+        request(MessageType.WRITE, a, 1, "x");
+        skipMetadata(a);
+        next(a, MessageType.GRANT);
+        readWithUpdates(b, 2, "x");
+        skipMetadata(b);
+        final MessageReader halt = next(a, MessageType.HALT);
+        halt.getName("name");
+        assertEquals(HaltMode.SHARE, halt.getByte("mode"));
+        assertTrue(outboxes.get(b).isEmpty(), "no value before the writer hands it over");
+        haltAck(a, "x", HaltMode.SHARE, 4, new byte[] {4});
+        final MessageReader value = next(b, MessageType.VALUE);
+        value.getName("name");
+        assertEquals(4, value.getLong("version"));
+        assertArrayEquals(new byte[] {4}, value.getBytes("value"));
     }
 
     private void haltAck(final int node, final String name, final int mode, final long version, final byte[] value)
@@ -209,6 +257,143 @@ class CoordinatorStateMachineTest
         final VariableInfo info = coordinator.variables().get(0);
         assertEquals(0, info.owner());
         assertEquals(2, info.replicas(), "the old writer keeps a read replica");
+    }
+
+    @Test
+    void aReadAskingForUpdatesLetsTheWriterKeepWriteAccessAndForwardsItsPushes() throws Exception
+    {
+        final int a = join(1);
+        final int b = join(2);
+        final int c = join(3);
+        writerWithUpdatedReader(a, b);
+        assertEquals(a, coordinator.variables().get(0).owner(), "the writer keeps write access");
+        assertEquals(2, coordinator.variables().get(0).replicas());
+
+        push(a, 10, "x", 5, new byte[] {5});
+        final MessageReader update = next(b, MessageType.UPDATE);
+        final long updateId = update.correlationId();
+        assertEquals("x", update.getName("name"));
+        assertEquals(5, update.getLong("version"));
+        assertArrayEquals(new byte[] {5}, update.getBytes("value"));
+        assertTrue(outboxes.get(a).isEmpty(), "the write returns only once every reader applied it");
+
+        // A third node reads meanwhile: the coordinator's copy is current, no halt is needed.
+        skipMetadata(c);
+        readWithUpdates(c, 3, "x");
+        final MessageReader value = next(c, MessageType.VALUE);
+        value.getName("name");
+        assertEquals(5, value.getLong("version"));
+        assertTrue(outboxes.get(a).isEmpty(), "no halt to a writer that pushes");
+
+        updateAck(b, updateId + 1000, "x");
+        assertTrue(outboxes.get(a).isEmpty(), "an acknowledgement of another update does not count");
+        updateAck(b, updateId, "x");
+        final MessageReader pushed = next(a, MessageType.PUSHED);
+        assertEquals(10, pushed.correlationId());
+        assertEquals(2, pushed.getInt("readers"));
+
+        // The next push goes to both readers.
+        push(a, 11, "x", 6, new byte[] {6});
+        final long second = next(b, MessageType.UPDATE).correlationId();
+        assertEquals(second, next(c, MessageType.UPDATE).correlationId());
+        updateAck(c, second, "x");
+        assertTrue(outboxes.get(a).isEmpty());
+        updateAck(b, second, "x");
+        assertEquals(11, next(a, MessageType.PUSHED).correlationId());
+        assertEquals(6, coordinator.variables().get(0).version());
+    }
+
+    @Test
+    void aWriteByAReaderHaltsThePushingWriterAndEndsUpdateMode() throws Exception
+    {
+        final int a = join(1);
+        final int b = join(2);
+        writerWithUpdatedReader(a, b);
+
+        request(MessageType.WRITE, b, 5, "x");
+        final MessageReader halt = next(a, MessageType.HALT);
+        halt.getName("name");
+        assertEquals(HaltMode.INVALIDATE, halt.getByte("mode"));
+        haltAck(a, "x", HaltMode.INVALIDATE, 4, new byte[] {4});
+        skipMetadata(b);
+        final MessageReader grant = next(b, MessageType.GRANT);
+        assertEquals(5, grant.correlationId());
+        skipMetadata(a);
+
+        // a is no writer now: its push is refused, naming it.
+        push(a, 12, "x", 5, new byte[] {5});
+        final MessageReader error = next(a, MessageType.ERROR);
+        assertEquals(12, error.correlationId());
+        assertEquals(ErrorCode.BAD_REQUEST, error.getInt("code"));
+        final String text = error.getString("text");
+        assertTrue(text.contains("'x'") && text.contains("node " + a), text);
+
+        // b writes locally: a plain read by a downgrades b as before.
+        request(MessageType.READ, a, 6, "x");
+        final MessageReader downgrade = next(b, MessageType.HALT);
+        downgrade.getName("name");
+        assertEquals(HaltMode.DOWNGRADE, downgrade.getByte("mode"));
+    }
+
+    @Test
+    void aPushWithNoReadersLeftTellsTheWriterToWriteLocally() throws Exception
+    {
+        final int a = join(1);
+        final int b = join(2);
+        writerWithUpdatedReader(a, b);
+        deliver(writer.begin(MessageType.LEAVE, b, 9));
+        skipMetadata(a);
+
+        push(a, 13, "x", 5, new byte[] {5});
+        final MessageReader pushed = next(a, MessageType.PUSHED);
+        assertEquals(0, pushed.getInt("readers"));
+        // Update mode ended: a later read halts the writer again.
+        final int c = join(3);
+        skipMetadata(c);
+        readWithUpdates(c, 1, "x");
+        skipMetadata(a);
+        final MessageReader halt = next(a, MessageType.HALT);
+        halt.getName("name");
+        assertEquals(HaltMode.SHARE, halt.getByte("mode"));
+    }
+
+    @Test
+    void aPushThatAReaderDoesNotApplyTimesOutNamingTheReaderAndAnEvictedReaderCompletesIt() throws Exception
+    {
+        final int a = join(1);
+        final int b = join(2);
+        writerWithUpdatedReader(a, b);
+
+        push(a, 14, "x", 5, new byte[] {5});
+        next(b, MessageType.UPDATE);
+        now += TIMEOUT + MS;
+        deliver(writer.begin(MessageType.HEARTBEAT, a, 1));
+        deliver(writer.begin(MessageType.HEARTBEAT, b, 1));
+        coordinator.onTick(now);
+        next(a, MessageType.HEARTBEAT_ACK);
+        final MessageReader error = next(a, MessageType.ERROR);
+        assertEquals(14, error.correlationId());
+        assertEquals(ErrorCode.TIMEOUT, error.getInt("code"));
+        final String text = error.getString("text");
+        assertTrue(text.contains("'x'") && text.contains("node " + b), text);
+        assertEquals(5, coordinator.variables().get(0).version(), "the coordinator keeps the pushed value");
+
+        // The next push waits for b, until b is evicted (a keeps sending heartbeats).
+        outboxes.get(b).clear();
+        push(a, 15, "x", 6, new byte[] {6}, 10 * TIMEOUT);
+        next(b, MessageType.UPDATE);
+        now += 1_500 * MS;
+        deliver(writer.begin(MessageType.HEARTBEAT, a, 2));
+        coordinator.onTick(now);
+        assertTrue(outboxes.get(a).stream().noneMatch(m -> m[2] == MessageType.PUSHED.code()));
+        now += 1_000 * MS;
+        deliver(writer.begin(MessageType.HEARTBEAT, a, 3));
+        coordinator.onTick(now);
+        skipMetadata(a);
+        outboxes.get(a).removeIf(m -> m[2] == MessageType.HEARTBEAT_ACK.code());
+        final MessageReader pushed = next(a, MessageType.PUSHED);
+        assertEquals(15, pushed.correlationId());
+        assertEquals(0, pushed.getInt("readers"));
     }
 
     @Test
@@ -309,7 +494,8 @@ class CoordinatorStateMachineTest
         final int a = join(1);
         final int b = join(2);
         request(MessageType.READ, a, 1, "x");
-        deliver(writer.begin(MessageType.READ, b, 3).putString("x").putString("java.lang.String").putLong(TIMEOUT));
+        deliver(writer.begin(MessageType.READ, b, 3).putString("x").putString("java.lang.String").putLong(TIMEOUT)
+            .putByte(0));
         skipMetadata(b);
         final MessageReader error = next(b, MessageType.ERROR);
         assertEquals(ErrorCode.TYPE_MISMATCH, error.getInt("code"));

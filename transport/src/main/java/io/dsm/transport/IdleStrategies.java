@@ -26,10 +26,11 @@ public final class IdleStrategies
      * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
      * @param maxParkNs  upper bound on a park for {@code backoff}.
      * @param maxYields  how many times {@code backoff} yields after its spins, before it starts parking.
+     * @param warmNs     how long {@code backoff} only yields after the last work, before it backs off (0: not at all).
      * @return a new idle strategy instance (idle strategies are stateful: one per thread).
      * @throws IllegalArgumentException naming the bad value.
      */
-    public static IdleStrategy of(final String name, final long maxParkNs, final long maxYields)
+    public static IdleStrategy of(final String name, final long maxParkNs, final long maxYields, final long warmNs)
     {
         switch (name.toLowerCase(Locale.ROOT))
         {
@@ -38,7 +39,12 @@ public final class IdleStrategies
                 {
                     throw new IllegalArgumentException("dsm.idle.max.park.ns must be at least 1000 ns, was " + maxParkNs + " ns");
                 }
-                return new BackoffIdleStrategy(100, maxYields, 1_000, maxParkNs);
+                if (warmNs < 0)
+                {
+                    throw new IllegalArgumentException("dsm.idle.warm.ns must not be negative, was " + warmNs + " ns");
+                }
+                return warmNs == 0 ? new BackoffIdleStrategy(100, maxYields, 1_000, maxParkNs) :
+                    new WarmBackoffIdleStrategy(warmNs, 100, maxYields, 1_000, maxParkNs);
             case "yielding":
                 return new YieldingIdleStrategy();
             case "busy-spin":

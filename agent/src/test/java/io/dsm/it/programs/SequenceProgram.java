@@ -2,7 +2,7 @@ package io.dsm.it.programs;
 
 /**
  * One writer writes 1..N to ItFields.sequence; readers poll it and check that it never goes back.
- * args: writer|reader, parties, N.
+ * args: writer|reader, parties, N. The writer ends by saying whether it still holds write access.
  */
 public final class SequenceProgram
 {
@@ -47,5 +47,11 @@ public final class SequenceProgram
             System.out.println("monotonic " + distinct + " last " + previous);
         }
         new Barrier("sequence-done").await(parties);
+        if (writer)
+        {
+            // Readers in update mode leave the writer its write access; invalidating readers downgraded it.
+            System.out.println("writer holds write access " +
+                io.dsm.Dsm.hasWriteAccess(io.dsm.Dsm.nameOf(ItFields.class, "sequence")));
+        }
     }
 }
