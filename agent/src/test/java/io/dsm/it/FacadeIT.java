@@ -33,7 +33,7 @@ class FacadeIT
         {
             cluster.startCoordinator();
             final JvmCluster.Jvm a = cluster.startNode("a", ShellProgram.class, List.of());
-            final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
+            final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of("-Ddsm.directory=true"));
             a.awaitLine("ready", WAIT);
             b.awaitLine("ready", WAIT);
             final String idA = ask(a, "id").substring("ok id ".length());
@@ -55,8 +55,9 @@ class FacadeIT
             assertEquals("ok read 5", ask(b, "read"));
             assertEquals("ok list ItFields.victim:java.lang.Long:0:1:2", ask(a, "list"));
 
-            // Metadata broadcasts keep each node's directory current.
+            // Metadata broadcasts keep the directory current on a node that asked for one (dsm.directory), only.
             assertTrue(ask(b, "directory").contains("ItFields.victim:0"));
+            assertEquals("ok directory", ask(a, "directory"), "a keeps no directory: dsm.directory is off");
 
             assertEquals("ok deleted", ask(b, "delete"));
             assertEquals("ok list", ask(a, "list"), "deleted everywhere");

@@ -82,7 +82,10 @@ public class ScaleBenchmark
         }
     }
 
-    /** Reported beside the score. */
+    /**
+     * Reported beside the score. JMH sums an EVENTS counter over the measured iterations: the report takes the
+     * per-iteration value from the raw data (each iteration reports the same figure, measured once in set-up).
+     */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
     public static class Memory

@@ -25,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The agent replaces {@code getstatic}/{@code putstatic}/{@code getfield}/{@code putfield} of a shared field with an
  * {@code invokedynamic} named {@code get}, {@code set} or {@code init}, whose static arguments name the declaring
  * class and field. On first execution this bootstrap finds the field, creates (or finds) its variable, and returns a
- * constant call site bound to it: afterwards the JIT sees a direct call to {@link SharedVariable#get()}, so a read of
- * a valid replica costs a volatile read plus the unboxing of a primitive. No network is touched while linking.
+ * constant call site bound to it: afterwards the JIT sees a direct call to {@link SharedVariable#get()} (or, for a
+ * primitive field, {@link SharedVariable#getLong()} and its siblings), so a read of a valid replica costs a volatile
+ * read of the value and, for a primitive, an independent read of its bits instead of unboxing. No network is
+ * touched while linking.
  */
 public final class SharedFieldBootstrap
 {
@@ -36,6 +38,8 @@ public final class SharedFieldBootstrap
     private static final MethodHandle INSTANCE_VARIABLE;
     private static final MethodHandle INSTANCE_INIT;
     private static final ConcurrentHashMap<Field, InstanceFamily> FAMILIES = new ConcurrentHashMap<>();
+    /** Readers of primitive fields that do not unbox: {@code getLong}, {@code getInt}, ... by primitive type. */
+    private static final Map<Class<?>, MethodHandle> PRIMITIVE_GETS = new java.util.HashMap<>();
 
     static
     {
@@ -49,6 +53,13 @@ public final class SharedFieldBootstrap
                 MethodType.methodType(SharedVariable.class, Object.class));
             INSTANCE_INIT = lookup.findVirtual(InstanceFamily.class, "init",
                 MethodType.methodType(void.class, Object.class, Object.class));
+            for (final Class<?> primitive : new Class<?>[] {long.class, int.class, short.class, byte.class,
+                char.class, boolean.class, double.class, float.class})
+            {
+                final String name = primitive.getName();
+                PRIMITIVE_GETS.put(primitive, lookup.findVirtual(SharedVariable.class,
+                    "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1), MethodType.methodType(primitive)));
+            }
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -84,7 +95,7 @@ public final class SharedFieldBootstrap
         switch (operation)
         {
             case "get":
-                accessor = GET;
+                accessor = field.getType().isPrimitive() ? PRIMITIVE_GETS.get(field.getType()) : GET;
                 break;
             case "set":
                 accessor = SET;

@@ -343,6 +343,7 @@ public final class CoordinatorStateMachine
         final int streamId = in.getInt("stream");
         final String channel = in.getString("channel");
         final String description = in.getString("description");
+        final boolean metadata = in.getByte("metadata") != 0;
         if (!channel.startsWith("aeron:"))
         {
             throw new MalformedMessageException("HELLO names channel '" + channel + "', not an Aeron channel");
@@ -350,7 +351,7 @@ public final class CoordinatorStateMachine
         NodeRecord node = nodesByIncarnation.get(incarnation);
         if (node == null)
         {
-            node = new NodeRecord(nextNodeId++, incarnation, description);
+            node = new NodeRecord(nextNodeId++, incarnation, description, metadata);
             nodes.put(node.id, node);
             nodesByIncarnation.put(incarnation, node);
             outbox.connect(node.id, channel, streamId);
@@ -826,7 +827,10 @@ public final class CoordinatorStateMachine
             .putString(variable.type == null ? "" : variable.type).putInt(variable.writer).putLong(variable.version);
         for (final NodeRecord node : nodes.values())
         {
-            outbox.send(node.id, out.buffer(), out.length());
+            if (node.metadata)
+            {
+                outbox.send(node.id, out.buffer(), out.length());
+            }
         }
     }
 
@@ -853,13 +857,16 @@ public final class CoordinatorStateMachine
         final int id;
         final long incarnation;
         final String description;
+        /** Whether the node keeps a directory and wants metadata broadcasts. */
+        final boolean metadata;
         long lastHeardNs;
 
-        NodeRecord(final int id, final long incarnation, final String description)
+        NodeRecord(final int id, final long incarnation, final String description, final boolean metadata)
         {
             this.id = id;
             this.incarnation = incarnation;
             this.description = description;
+            this.metadata = metadata;
         }
 
         @Override

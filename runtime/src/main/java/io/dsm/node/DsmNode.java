@@ -207,7 +207,8 @@ public final class DsmNode implements Backend, Agent
             nextHelloNs = now + HELLO_INTERVAL_NS;
             helloCorrelationId = correlationIds.incrementAndGet();
             final MessageWriter w = writers.get().begin(MessageType.HELLO, 0, helloCorrelationId)
-                .putLong(incarnation).putInt(replyStreamId).putString(replyChannel).putString(description);
+                .putLong(incarnation).putInt(replyStreamId).putString(replyChannel).putString(description)
+                .putByte(ctx.directory ? 1 : 0);
             publication.offer(w.buffer(), 0, w.length());
         }
     }
@@ -526,7 +527,7 @@ public final class DsmNode implements Backend, Agent
     /** Applies a message to a variable now if its lock is free and nothing is queued before it, else defers it. */
     private void apply(final SharedVariable variable, final VarMessage message)
     {
-        if (!variable.hasDeferred() && variable.lock.tryLock())
+        if (!variable.hasDeferred() && variable.tryLock())
         {
             try
             {
@@ -537,7 +538,7 @@ public final class DsmNode implements Backend, Agent
             }
             finally
             {
-                variable.lock.unlock();
+                variable.unlock();
             }
         }
         if (variable.deferred == null)
@@ -557,7 +558,7 @@ public final class DsmNode implements Backend, Agent
         for (final java.util.Iterator<SharedVariable> it = deferredVariables.iterator(); it.hasNext(); )
         {
             final SharedVariable variable = it.next();
-            if (!variable.lock.tryLock())
+            if (!variable.tryLock())
             {
                 continue;
             }
@@ -579,7 +580,7 @@ public final class DsmNode implements Backend, Agent
             }
             finally
             {
-                variable.lock.unlock();
+                variable.unlock();
             }
             if (!variable.hasDeferred())
             {
@@ -628,7 +629,7 @@ public final class DsmNode implements Backend, Agent
             case VarMessage.RESUME:
                 if (variable.access == SharedVariable.WRITE && variable.suspended != SharedVariable.INVALID)
                 {
-                    variable.value = variable.suspended;
+                    variable.install(variable.suspended);
                 }
                 variable.suspended = SharedVariable.INVALID;
                 return true;
@@ -659,7 +660,7 @@ public final class DsmNode implements Backend, Agent
         if (variable.access != SharedVariable.WRITE)
         {
             variable.version = message.version;
-            variable.value = value;
+            variable.install(value);
             variable.access = SharedVariable.READ;
         }
         if (request != null)
@@ -696,7 +697,7 @@ public final class DsmNode implements Backend, Agent
                     "' without a value while holding no replica; using the default");
             }
         }
-        variable.value = value;
+        variable.install(value);
         variable.suspended = SharedVariable.INVALID;
         variable.version = message.version;
         variable.access = SharedVariable.WRITE;
@@ -719,7 +720,7 @@ public final class DsmNode implements Backend, Agent
         {
             try
             {
-                variable.value = codec.decode(message.value, variable.type, variable.defaultValue);
+                variable.install(codec.decode(message.value, variable.type, variable.defaultValue));
                 variable.version = message.version;
             }
             catch (final IllegalArgumentException ex)
@@ -879,7 +880,7 @@ public final class DsmNode implements Backend, Agent
             if (request.errorCode == ErrorCode.TIMEOUT)
             {
                 // The coordinator stored the value and forwarded it; only some reader has not confirmed it yet.
-                variable.value = newValue;
+                variable.install(newValue);
                 variable.version = version;
             }
             else
@@ -889,7 +890,7 @@ public final class DsmNode implements Backend, Agent
             }
             throw ex;
         }
-        variable.value = newValue;
+        variable.install(newValue);
         variable.version = version;
         if ((Integer)request.result == 0)
         {
@@ -933,7 +934,7 @@ public final class DsmNode implements Backend, Agent
         checkOpen();
         final byte[] bytes;
         final long version;
-        variable.lock.lock();
+        variable.lock();
         try
         {
             if (variable.access != SharedVariable.WRITE || variable.value == SharedVariable.INVALID)
@@ -953,7 +954,7 @@ public final class DsmNode implements Backend, Agent
         }
         finally
         {
-            variable.lock.unlock();
+            variable.unlock();
         }
     }
 
@@ -968,14 +969,14 @@ public final class DsmNode implements Backend, Agent
         final SharedVariable variable = ReplicaTable.find(name);
         if (variable != null)
         {
-            variable.lock.lock();
+            variable.lock();
             try
             {
                 variable.invalidateLocally();
             }
             finally
             {
-                variable.lock.unlock();
+                variable.unlock();
             }
         }
     }
@@ -1004,7 +1005,8 @@ public final class DsmNode implements Backend, Agent
     }
 
     /**
-     * @return the variables this node has heard of through metadata broadcasts (creation, deletion, owner changes).
+     * @return the variables this node has heard of through metadata broadcasts (creation, deletion, owner changes);
+     * empty unless {@code dsm.directory} is on.
      */
     public List<VariableInfo> directory()
     {
@@ -1187,7 +1189,7 @@ public final class DsmNode implements Backend, Agent
         {
             for (final SharedVariable variable : ReplicaTable.all())
             {
-                if (!variable.lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                if (!variable.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
                     DsmLog.warn("node " + nodeId + " leaves while a thread still holds '" + variable.name + "'");
                     continue;
@@ -1208,7 +1210,7 @@ public final class DsmNode implements Backend, Agent
                 }
                 finally
                 {
-                    variable.lock.unlock();
+                    variable.unlock();
                 }
             }
             closed = true;
@@ -1296,6 +1298,7 @@ public final class DsmNode implements Backend, Agent
         long connectTimeoutNs;
         long evictionNs;
         boolean updates;
+        boolean directory;
         IdleStrategy idleStrategy;
 
         /**
@@ -1332,6 +1335,7 @@ public final class DsmNode implements Backend, Agent
                     "': use invalidate or update");
             }
             ctx.updates = "update".equals(replication);
+            ctx.directory = config.getBoolean(Configuration.DIRECTORY);
             ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
                 config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
                 config.getLong(Configuration.IDLE_WARM_NS));

@@ -14,38 +14,38 @@ public final class LocalBackend implements Backend
     @Override
     public Object readMiss(final SharedVariable variable)
     {
-        variable.lock.lock();
+        variable.lock();
         try
         {
             if (variable.value == SharedVariable.INVALID)
             {
-                variable.value = variable.defaultValue;
+                variable.install(variable.defaultValue);
                 variable.access = SharedVariable.WRITE;
             }
             return variable.value;
         }
         finally
         {
-            variable.lock.unlock();
+            variable.unlock();
         }
     }
 
     @Override
     public void acquireWrite(final SharedVariable variable)
     {
-        variable.lock.lock();
+        variable.lock();
         try
         {
             if (variable.value == SharedVariable.INVALID)
             {
-                variable.value = variable.defaultValue;
+                variable.install(variable.defaultValue);
             }
             variable.access = SharedVariable.WRITE;
             variable.reserved++;
         }
         finally
         {
-            variable.lock.unlock();
+            variable.unlock();
         }
     }
 
@@ -53,7 +53,7 @@ public final class LocalBackend implements Backend
     public void push(final SharedVariable variable, final Object newValue)
     {
         // One JVM has no readers to push to.
-        variable.value = newValue;
+        variable.install(newValue);
         variable.version++;
         variable.pushing = false;
     }
@@ -61,19 +61,19 @@ public final class LocalBackend implements Backend
     @Override
     public void init(final SharedVariable variable, final Object value)
     {
-        variable.lock.lock();
+        variable.lock();
         try
         {
             if (variable.version == 0)
             {
-                variable.value = value;
+                variable.install(value);
                 variable.version = 1;
                 variable.access = SharedVariable.WRITE;
             }
         }
         finally
         {
-            variable.lock.unlock();
+            variable.unlock();
         }
     }
 
@@ -89,14 +89,14 @@ public final class LocalBackend implements Backend
         final SharedVariable variable = ReplicaTable.find(name);
         if (variable != null)
         {
-            variable.lock.lock();
+            variable.lock();
             try
             {
                 variable.invalidateLocally();
             }
             finally
             {
-                variable.lock.unlock();
+                variable.unlock();
             }
         }
     }

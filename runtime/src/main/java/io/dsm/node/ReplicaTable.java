@@ -144,7 +144,7 @@ public final class ReplicaTable
     {
         for (final SharedVariable variable : VARIABLES.values())
         {
-            variable.lock.lock();
+            variable.lock();
             try
             {
                 variable.invalidateLocally();
@@ -154,7 +154,7 @@ public final class ReplicaTable
             }
             finally
             {
-                variable.lock.unlock();
+                variable.unlock();
             }
         }
         backend = null;

@@ -3,7 +3,6 @@ package io.dsm.node;
 import io.dsm.DsmException;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The local replica of one shared variable, and its fast paths.
@@ -13,8 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * writers against the node's thread, which takes it (never blocking, see {@link DsmNode}) to install values and
  * to halt the replica.
  */
-public final class SharedVariable
+public final class SharedVariable extends VariableLock
 {
+    private static final long serialVersionUID = 1L;
+
     /** Marks a replica that is not valid. */
     static final Object INVALID = new Object()
     {
@@ -28,14 +29,30 @@ public final class SharedVariable
     static final int READ = 1;
     static final int WRITE = 2;
 
+    private static final int REFERENCE = 0;
+    private static final int LONG = 1;
+    private static final int INT = 2;
+    private static final int SHORT = 3;
+    private static final int BYTE = 4;
+    private static final int CHAR = 5;
+    private static final int BOOLEAN = 6;
+    private static final int DOUBLE = 7;
+    private static final int FLOAT = 8;
+
     final String name;
     final Class<?> type;
     final String declaredBy;
     final Object defaultValue;
-    final ReentrantLock lock = new ReentrantLock();
 
-    /** The replica's value, or INVALID. Written under lock. */
+    /** The replica's value, or INVALID. Written under lock, through {@link #install} when valid. */
     volatile Object value = INVALID;
+    /**
+     * For a primitive type, the bits of {@link #value}, written before it: a read of a primitive field loads
+     * {@code value} (is the replica valid?) and then these bits, two independent loads, and does not unbox.
+     */
+    volatile long bits;
+    /** REFERENCE, or which primitive {@link #bits} hold. */
+    private final int kind;
     /** NONE, READ or WRITE. Written under lock. */
     volatile int access = NONE;
     /** Version of the value; guarded by lock. */
@@ -68,6 +85,149 @@ public final class SharedVariable
         this.type = type;
         this.defaultValue = defaultValue;
         this.declaredBy = declaredBy;
+        this.kind = kindOf(type);
+    }
+
+    private static int kindOf(final Class<?> type)
+    {
+        if (type == Long.class)
+        {
+            return LONG;
+        }
+        if (type == Integer.class)
+        {
+            return INT;
+        }
+        if (type == Short.class)
+        {
+            return SHORT;
+        }
+        if (type == Byte.class)
+        {
+            return BYTE;
+        }
+        if (type == Character.class)
+        {
+            return CHAR;
+        }
+        if (type == Boolean.class)
+        {
+            return BOOLEAN;
+        }
+        if (type == Double.class)
+        {
+            return DOUBLE;
+        }
+        return type == Float.class ? FLOAT : REFERENCE;
+    }
+
+    /**
+     * Makes {@code newValue} the replica's valid value; the caller holds the lock (or is the only thread that
+     * touches the variable yet).
+     *
+     * @param newValue the value, never INVALID.
+     */
+    void install(final Object newValue)
+    {
+        if (kind != REFERENCE)
+        {
+            bits = bitsOf(newValue);
+        }
+        value = newValue;
+    }
+
+    private long bitsOf(final Object boxed)
+    {
+        if (boxed == null)
+        {
+            // A wrapper-typed declaration elsewhere may share null; a primitive field reads it as zero, as unboxing
+            // through the call site always did.
+            return 0L;
+        }
+        switch (kind)
+        {
+            case LONG:
+                return (Long)boxed;
+            case INT:
+                return (Integer)boxed;
+            case SHORT:
+                return (Short)boxed;
+            case BYTE:
+                return (Byte)boxed;
+            case CHAR:
+                return (Character)boxed;
+            case BOOLEAN:
+                return (Boolean)boxed ? 1L : 0L;
+            case DOUBLE:
+                return Double.doubleToRawLongBits((Double)boxed);
+            case FLOAT:
+                return Float.floatToRawIntBits((Float)boxed);
+            default:
+                throw new IllegalStateException("'" + name + "' is not of a primitive type");
+        }
+    }
+
+    /**
+     * Reads a variable of a primitive type as raw bits: {@link #value} first (the replica is valid), then
+     * {@link #bits}, which are at least as new.
+     */
+    private long readBits()
+    {
+        final Object v = value;
+        final long b = bits;
+        if (v != INVALID)
+        {
+            return b;
+        }
+        return bitsOf(ReplicaTable.backend().readMiss(this));
+    }
+
+    /** @return the value of a {@code long} variable, without unboxing. */
+    public long getLong()
+    {
+        return readBits();
+    }
+
+    /** @return the value of an {@code int} variable, without unboxing. */
+    public int getInt()
+    {
+        return (int)readBits();
+    }
+
+    /** @return the value of a {@code short} variable, without unboxing. */
+    public short getShort()
+    {
+        return (short)readBits();
+    }
+
+    /** @return the value of a {@code byte} variable, without unboxing. */
+    public byte getByte()
+    {
+        return (byte)readBits();
+    }
+
+    /** @return the value of a {@code char} variable, without unboxing. */
+    public char getChar()
+    {
+        return (char)readBits();
+    }
+
+    /** @return the value of a {@code boolean} variable, without unboxing. */
+    public boolean getBoolean()
+    {
+        return readBits() != 0L;
+    }
+
+    /** @return the value of a {@code double} variable, without unboxing. */
+    public double getDouble()
+    {
+        return Double.longBitsToDouble(readBits());
+    }
+
+    /** @return the value of a {@code float} variable, without unboxing. */
+    public float getFloat()
+    {
+        return Float.intBitsToFloat((int)readBits());
     }
 
     /**
@@ -116,12 +276,11 @@ public final class SharedVariable
      */
     public void set(final Object newValue)
     {
-        final ReentrantLock lock = this.lock;
-        lock.lock();
+        lock();
         try
         {
             // Inside withWriteAccess (the lock held twice) this thread already owns the variable.
-            if (access == WRITE && value != INVALID && (haltsWaiting == 0 || lock.getHoldCount() > 1))
+            if (access == WRITE && value != INVALID && (haltsWaiting == 0 || getHoldCount() > 1))
             {
                 if (pushing)
                 {
@@ -129,28 +288,28 @@ public final class SharedVariable
                     ReplicaTable.backend().push(this, newValue);
                     return;
                 }
-                value = newValue;
+                install(newValue);
                 version++;
                 return;
             }
         }
         finally
         {
-            lock.unlock();
+            unlock();
         }
         checkType(newValue);
         final Backend backend = ReplicaTable.backend();
         backend.acquireWrite(this);
-        lock.lock();
+        lock();
         try
         {
-            value = newValue;
+            install(newValue);
             version++;
             reserved--;
         }
         finally
         {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -189,20 +348,19 @@ public final class SharedVariable
      */
     public <T> T withWriteAccess(final java.util.concurrent.Callable<T> action) throws Exception
     {
-        final ReentrantLock lock = this.lock;
-        lock.lock();
+        lock();
         try
         {
-            if (lock.getHoldCount() == 1 && !mayWriteLocally())
+            if (getHoldCount() == 1 && !mayWriteLocally())
             {
-                lock.unlock();
+                unlock();
                 try
                 {
                     ReplicaTable.backend().acquireWrite(this);
                 }
                 finally
                 {
-                    lock.lock();
+                    lock();
                 }
                 reserved--;
             }
@@ -210,7 +368,7 @@ public final class SharedVariable
         }
         finally
         {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -219,14 +377,14 @@ public final class SharedVariable
      */
     public void endReservation()
     {
-        lock.lock();
+        lock();
         try
         {
             reserved--;
         }
         finally
         {
-            lock.unlock();
+            unlock();
         }
     }
 

@@ -52,6 +52,13 @@ public final class Configuration
      * parking: an exchange that crosses processes stays fast while it runs, and an idle JVM still parks.
      */
     public static final String IDLE_WARM_NS = "dsm.idle.warm.ns";
+    /**
+     * Whether this node keeps a directory of every variable in the cluster, kept current by the coordinator's
+     * metadata broadcasts (the seed's "update variable metadata"). Off by default: it costs memory on every node for
+     * every variable of the cluster, and a broadcast to every node per change; {@code Dsm.variables()} asks the
+     * coordinator instead.
+     */
+    public static final String DIRECTORY = "dsm.directory";
     /** Longest wait for any operation that needs a peer. */
     public static final String TIMEOUT_MS = "dsm.timeout.ms";
     /** Longest wait to join the cluster (includes starting a coordinator). */
@@ -93,6 +100,7 @@ public final class Configuration
         d.put(IDLE_MAX_YIELDS, "10");
         d.put(IDLE_WARM_NS, "1000000");
         d.put(REPLICATION, "invalidate");
+        d.put(DIRECTORY, "false");
         d.put(TIMEOUT_MS, "5000");
         d.put(CONNECT_TIMEOUT_MS, "20000");
         d.put(HEARTBEAT_INTERVAL_MS, "500");

@@ -73,7 +73,7 @@ class CoordinatorStateMachineTest
     private int join(final long incarnation)
     {
         deliver(writer.begin(MessageType.HELLO, 0, 1).putLong(incarnation).putInt(5000)
-            .putString("aeron:udp?endpoint=127.0.0.1:1").putString("test " + incarnation));
+            .putString("aeron:udp?endpoint=127.0.0.1:1").putString("test " + incarnation).putByte(1));
         final int id = outboxes.size();
         final MessageReader welcome = next(id, MessageType.WELCOME);
         assertEquals(id, readInt(welcome));
@@ -183,7 +183,7 @@ class CoordinatorStateMachineTest
         assertEquals(1, a);
         assertEquals(2, b);
         deliver(writer.begin(MessageType.HELLO, 0, 9).putLong(11).putInt(5000)
-            .putString("aeron:udp?endpoint=127.0.0.1:1").putString("again"));
+            .putString("aeron:udp?endpoint=127.0.0.1:1").putString("again").putByte(1));
         assertEquals(1, readInt(next(a, MessageType.WELCOME)));
         assertEquals(2, coordinator.nodeCount());
     }
@@ -257,6 +257,22 @@ class CoordinatorStateMachineTest
         final VariableInfo info = coordinator.variables().get(0);
         assertEquals(0, info.owner());
         assertEquals(2, info.replicas(), "the old writer keeps a read replica");
+    }
+
+    @Test
+    void metadataGoesOnlyToNodesThatKeepADirectory() throws Exception
+    {
+        final int a = join(1);
+        deliver(writer.begin(MessageType.HELLO, 0, 1).putLong(2).putInt(5000)
+            .putString("aeron:udp?endpoint=127.0.0.1:1").putString("no directory").putByte(0));
+        final int b = outboxes.size();
+        next(b, MessageType.WELCOME);
+        request(MessageType.WRITE, b, 1, "x");
+        next(b, MessageType.GRANT);
+        assertTrue(outboxes.get(b).isEmpty(), "b asked for no metadata");
+        final MessageReader created = next(a, MessageType.METADATA);
+        assertEquals(1, created.getByte("event"));
+        assertEquals("x", created.getName("name"));
     }
 
     @Test
@@ -575,7 +591,7 @@ class CoordinatorStateMachineTest
             coordinator.onMessage(new UnsafeBuffer(g), 0, g.length, now);
         }
         deliver(writer.begin(MessageType.READ, a, 1).putInt(1 << 30));
-        deliver(writer.begin(MessageType.HELLO, 0, 1).putLong(5).putInt(1).putString("tcp://evil").putString("x"));
+        deliver(writer.begin(MessageType.HELLO, 0, 1).putLong(5).putInt(1).putString("tcp://evil").putString("x").putByte(0));
         deliver(writer.begin(MessageType.VALUE, a, 1).putString("x"));
         assertEquals(garbage.length + 3, coordinator.malformedMessages());
         deliver(writer.begin(MessageType.READ, 77, 1).putString("x").putString("t").putLong(1));

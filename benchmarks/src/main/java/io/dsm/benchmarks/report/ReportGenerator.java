@@ -140,7 +140,7 @@ public final class ReportGenerator
                 {
                     if (x.benchmark.contains("ScaleBenchmark"))
                     {
-                        final double bytes = x.secondary.getOrDefault("bytesPerReplica", Double.NaN);
+                        final double bytes = x.secondaryPerIteration.getOrDefault("bytesPerReplica", Double.NaN);
                         md.append(String.format(Locale.ROOT, "| %s | %.3f | %s |%n", x.params.get("variables"),
                             x.score, "1".equals(x.params.get("variables")) ?
                                 "n/a: one variable is below the resolution of heap accounting" :
@@ -281,7 +281,7 @@ public final class ReportGenerator
         {
             if (x.benchmark.contains("ScaleBenchmark") && "100000".equals(x.params.get("variables")))
             {
-                final double bytes = x.secondary.getOrDefault("bytesPerReplica", Double.NaN);
+                final double bytes = x.secondaryPerIteration.getOrDefault("bytesPerReplica", Double.NaN);
                 md.append(String.format(Locale.ROOT, "| ≤ 100 bytes per replica at 100,000 variables | %.0f B | %s |%n",
                     bytes, verdict(bytes <= 100)));
             }

@@ -17,6 +17,8 @@ final class Result
     final String unit;
     final Map<String, Double> percentiles = new TreeMap<>();
     final Map<String, Double> secondary = new TreeMap<>();
+    /** Each secondary metric's mean over the measured iterations (JMH sums an EVENTS counter's iterations). */
+    final Map<String, Double> secondaryPerIteration = new TreeMap<>();
 
     Result(final JsonObject json)
     {
@@ -45,7 +47,22 @@ final class Result
         {
             for (final Map.Entry<String, JsonElement> e : json.getAsJsonObject("secondaryMetrics").entrySet())
             {
-                secondary.put(e.getKey(), e.getValue().getAsJsonObject().get("score").getAsDouble());
+                final com.google.gson.JsonObject metric = e.getValue().getAsJsonObject();
+                secondary.put(e.getKey(), metric.get("score").getAsDouble());
+                if (metric.has("rawData"))
+                {
+                    double sum = 0;
+                    int count = 0;
+                    for (final JsonElement fork : metric.getAsJsonArray("rawData"))
+                    {
+                        for (final JsonElement iteration : fork.getAsJsonArray())
+                        {
+                            sum += iteration.getAsDouble();
+                            count++;
+                        }
+                    }
+                    secondaryPerIteration.put(e.getKey(), count == 0 ? Double.NaN : sum / count);
+                }
             }
         }
     }
