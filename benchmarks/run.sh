@@ -9,6 +9,8 @@ fi
 BENCH=(java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
 # Every benchmark with the default idle strategy (backoff: an idle JVM parks)...
 "${BENCH[@]}" --idle backoff
-# ...and the ones that cross JVMs again with the low-latency profile (yielding: a busy core per JVM).
+# ...and the ones that cross JVMs again with the low-latency profile (yielding: a busy core per JVM)...
 "${BENCH[@]}" --idle yielding --include 'io\.dsm\.benchmarks\.(PingPong|ReadMiss|Transfer|FanOut)Benchmark.*'
+# ...and the ping-pong with backoff as it was before it stayed warm after traffic (dsm.idle.warm.ns=0).
+"${BENCH[@]}" --idle backoff --warm-ns 0 --include 'io\.dsm\.benchmarks\.PingPongBenchmark.*'
 echo "report: docs/bench/REPORT.md"

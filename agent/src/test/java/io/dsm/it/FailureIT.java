@@ -73,6 +73,52 @@ class FailureIT
 
     @Test
     @Timeout(120)
+    void inUpdateModeAKilledReaderFailsTheWriteNamingItThenEvictionLetsTheWriterGoOn()
+    {
+        try (JvmCluster cluster = new JvmCluster("dsm.timeout.ms=2000", "dsm.heartbeat.interval.ms=200",
+            "dsm.lease.ms=3000", "dsm.eviction.ms=8000"))
+        {
+            cluster.startCoordinator();
+            final JvmCluster.Jvm writer = cluster.startNode("writer", ShellProgram.class, List.of());
+            final JvmCluster.Jvm reader = cluster.startNode("reader", ShellProgram.class,
+                List.of("-Ddsm.replication=update"));
+            writer.awaitLine("ready", WAIT);
+            reader.awaitLine("ready", WAIT);
+            assertEquals("ok wrote 5", ask(writer, "write 5"));
+            assertEquals("ok read 5", ask(reader, "read"));
+            assertEquals("ok has true", ask(writer, "has"), "the reader asked for updates: the writer keeps access");
+            assertEquals("ok wrote 6", ask(writer, "write 6"));
+            assertEquals("ok read 6", ask(reader, "read"), "pushed to the reader");
+            final String readerId = ask(reader, "id").substring("ok id ".length());
+
+            reader.kill9();
+            writer.send("write 7");
+            final String error = writer.awaitLine("error", Duration.ofSeconds(30));
+            assertTrue(error.startsWith("error io.dsm.DsmTimeoutException"), error);
+            assertTrue(error.contains("'ItFields.victim'"), "names the variable: " + error);
+            assertTrue(error.contains("node " + readerId + " (pid " + reader.pid()), "names the reader: " + error);
+
+            // Once the coordinator evicts the dead reader, the writer's writes complete again.
+            final long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            String answer;
+            do
+            {
+                answer = ask(writer, "write 8");
+            }
+            while (!answer.equals("ok wrote 8") && System.nanoTime() < deadline);
+            assertEquals("ok wrote 8", answer, writer.describe());
+            assertEquals("ok read 8", ask(writer, "read"));
+        }
+    }
+
+    private static String ask(final JvmCluster.Jvm jvm, final String command)
+    {
+        jvm.send(command);
+        return jvm.awaitLine(" ", WAIT);
+    }
+
+    @Test
+    @Timeout(120)
     void malformedDatagramsToNodeAndCoordinatorAreDroppedAndNothingBreaks() throws Exception
     {
         try (JvmCluster cluster = new JvmCluster())
