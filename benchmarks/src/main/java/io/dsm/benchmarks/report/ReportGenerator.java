@@ -313,10 +313,10 @@ public final class ReportGenerator
                 }
             }
         }
-        final int width = 1100;
+        final int width = 1300;
         final int height = 560;
         final int left = 80;
-        final int right = 150;
+        final int right = 230;
         final int top = 60;
         final int bottom = 150;
         final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
