@@ -43,15 +43,54 @@ public final class AeronSupport
         return "aeron:udp?endpoint=127.0.0.1:" + port;
     }
 
-    /** @return the idle strategy dsm would use with this run's settings. */
+    /**
+     * @return the idle strategy dsm uses with this run's settings, built from Agrona here (this jar does not carry
+     * dsm's classes; the agent's copy works on shaded Agrona types): {@code yielding}, or Agrona's backoff that
+     * first yields for {@code dsm.idle.warm.ns} after the last work, as dsm's {@code WarmBackoffIdleStrategy} does.
+     */
     public static IdleStrategy idleStrategy()
     {
-        final String name = System.getProperty("dsm.idle.strategy", "backoff");
-        if ("yielding".equals(name))
+        if ("yielding".equals(System.getProperty("dsm.idle.strategy", "backoff")))
         {
             return new YieldingIdleStrategy();
         }
-        return new BackoffIdleStrategy(100, 10, 1_000,
-            Long.getLong("dsm.idle.max.park.ns", 1_000_000L));
+        final long warmNs = Long.getLong("dsm.idle.warm.ns", 1_000_000L);
+        final BackoffIdleStrategy backoff = new BackoffIdleStrategy(100, Long.getLong("dsm.idle.max.yields", 10L),
+            1_000, Long.getLong("dsm.idle.max.park.ns", 1_000_000L));
+        return new IdleStrategy()
+        {
+            private long lastWorkNs = System.nanoTime();
+
+            @Override
+            public void idle(final int workCount)
+            {
+                if (workCount > 0)
+                {
+                    reset();
+                }
+                else
+                {
+                    idle();
+                }
+            }
+
+            @Override
+            public void idle()
+            {
+                if (System.nanoTime() - lastWorkNs < warmNs)
+                {
+                    Thread.yield();
+                    return;
+                }
+                backoff.idle();
+            }
+
+            @Override
+            public void reset()
+            {
+                lastWorkNs = System.nanoTime();
+                backoff.reset();
+            }
+        };
     }
 }

@@ -92,7 +92,8 @@ public final class BenchmarkSuite
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
                     .measurementIterations(1).measurementTime(TimeValue.milliseconds(300))
                     .param("readers", "1")
-                    .param("variables", "1");
+                    .param("variables", "1")
+                    .param("pauseMs", "1");
             }
             System.setProperty("dsm.idle.strategy", idle);
             new Runner(options.build()).run();

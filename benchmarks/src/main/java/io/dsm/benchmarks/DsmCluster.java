@@ -47,6 +47,15 @@ public final class DsmCluster implements AutoCloseable
         return peer;
     }
 
+    /** @return the coordinator's and the peers' processes, for CPU accounting. */
+    public List<ProcessHandle> processes()
+    {
+        final List<ProcessHandle> all = new ArrayList<>();
+        all.add(coordinator.handle());
+        peers.forEach(p -> all.add(p.handle()));
+        return all;
+    }
+
     @Override
     public void close()
     {

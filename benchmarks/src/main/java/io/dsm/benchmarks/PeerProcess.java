@@ -153,6 +153,12 @@ public final class PeerProcess implements AutoCloseable
         }
     }
 
+    /** @return the peer's process, for CPU accounting. */
+    public ProcessHandle handle()
+    {
+        return process.toHandle();
+    }
+
     /** Sends one line to the process. */
     public void send(final String line)
     {

@@ -177,7 +177,7 @@ public class PingPongBenchmark
         return pingPong(state);
     }
 
-    private static long pingPong(final DsmState state)
+    static long pingPong(final DsmState state)
     {
         final long i = ++state.round;
         BenchFields.ping = i;
@@ -191,6 +191,11 @@ public class PingPongBenchmark
 
     @Benchmark
     public long aeron(final AeronState state)
+    {
+        return aeronRound(state);
+    }
+
+    static long aeronRound(final AeronState state)
     {
         final long i = ++state.round;
         state.message.putLong(0, i);

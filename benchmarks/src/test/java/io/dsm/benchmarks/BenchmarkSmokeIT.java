@@ -51,7 +51,8 @@ class BenchmarkSmokeIT
             "LocalAccessBenchmark.readSharedField", "LocalAccessBenchmark.readHazelcastNearCache",
             "LocalAccessBenchmark.writeVolatileField", "LocalAccessBenchmark.writeSharedField",
             "PingPongBenchmark.dsm", "PingPongBenchmark.dsmUpdate", "PingPongBenchmark.aeron",
-            "PingPongBenchmark.hazelcastImap", "PingPongBenchmark.hazelcastNearCache", "ReadMissBenchmark.readMiss",
+            "PingPongBenchmark.hazelcastImap", "PingPongBenchmark.hazelcastNearCache",
+            "SparsePingPongBenchmark.dsm", "SparsePingPongBenchmark.dsmUpdate", "SparsePingPongBenchmark.aeron", "ReadMissBenchmark.readMiss",
             "TransferBenchmark.dsmWithWriteAccess", "TransferBenchmark.hazelcastAtomicIncrement",
             "FanOutBenchmark.writeUntilAllReadersSawIt", "FanOutBenchmark.writeUntilAllReadersSawItUpdate",
             "ScaleBenchmark.listAllVariables"));

@@ -101,10 +101,18 @@ public final class ReportGenerator
                 }
                 md.append('\n');
             }
-            if (any(r, "PingPongBenchmark"))
+            if (any(r, ".PingPongBenchmark"))
             {
                 md.append("### 3. Ping-pong round trip between two JVMs (µs)\n\n");
                 percentileTable(md, r, "PingPongBenchmark", "");
+                md.append('\n');
+            }
+            if (any(r, "SparsePingPongBenchmark"))
+            {
+                md.append("### 3b. Ping-pong with sparse traffic: one round every `pauseMs` (µs; CPU of all JVMs of ")
+                    .append("the run, % of one core)\n\n");
+                percentileTable(md, r, "SparsePingPongBenchmark", "pauseMs", "CPU %", x -> String.format(Locale.ROOT,
+                    "%.0f", x.secondaryPerIteration.getOrDefault("cpuPercent", Double.NaN)));
                 md.append('\n');
             }
             if (any(r, "ReadMissBenchmark"))
@@ -199,12 +207,25 @@ public final class ReportGenerator
     private static void percentileTable(
         final StringBuilder md, final List<Result> results, final String benchmark, final String param)
     {
+        percentileTable(md, results, benchmark, param, "samples mean",
+            x -> String.format(Locale.ROOT, "%.1f", x.score));
+    }
+
+    /** One row per result of {@code benchmark} (a class name): method, parameter, percentiles, a last column. */
+    private static void percentileTable(
+        final StringBuilder md,
+        final List<Result> results,
+        final String benchmark,
+        final String param,
+        final String lastHeader,
+        final java.util.function.Function<Result, String> lastColumn)
+    {
         md.append("| benchmark").append(param.isEmpty() ? "" : " | " + param)
-            .append(" | p50 | p90 | p99 | p99.9 | samples mean |\n| ---").append(param.isEmpty() ? "" : " | ---:")
-            .append(" | ---: | ---: | ---: | ---: | ---: |\n");
+            .append(" | p50 | p90 | p99 | p99.9 | ").append(lastHeader).append(" |\n| ---")
+            .append(param.isEmpty() ? "" : " | ---:").append(" | ---: | ---: | ---: | ---: | ---: |\n");
         for (final Result x : results)
         {
-            if (x.benchmark.contains(benchmark))
+            if (x.benchmark.contains("." + benchmark + "."))
             {
                 md.append("| ").append(x.method);
                 if (!param.isEmpty())
@@ -215,7 +236,7 @@ public final class ReportGenerator
                 {
                     md.append(String.format(Locale.ROOT, " | %.1f", x.percentile(p)));
                 }
-                md.append(String.format(Locale.ROOT, " | %.1f |%n", x.score));
+                md.append(" | ").append(lastColumn.apply(x)).append(" |\n");
             }
         }
     }
@@ -301,7 +322,7 @@ public final class ReportGenerator
         {
             for (final Result x : run.getValue())
             {
-                if (x.benchmark.contains("PingPongBenchmark"))
+                if (x.benchmark.contains(".PingPongBenchmark"))
                 {
                     labels.add(x.method + " (" + run.getKey() + ")");
                     final double[] v = new double[PERCENTILES.length];

@@ -69,7 +69,7 @@ final class Result
 
     boolean is(final String className, final String methodName)
     {
-        return benchmark.endsWith(className + "." + methodName);
+        return benchmark.endsWith("." + className + "." + methodName);
     }
 
     double percentile(final String p)
