@@ -77,6 +77,13 @@ class SharedFieldTransformationTest
 
         assertEquals(111_112L, ReplicaTable.find("StaticFields.counter").get());
         assertEquals(77L, ReplicaTable.find("custom.name").get(), "@Shared(\"name\") names the variable");
+        // Local writes of primitives keep only the bits; the boxed view of the variable agrees with them.
+        assertEquals(Boolean.TRUE, ReplicaTable.find("StaticFields.flag").get());
+        assertEquals(1.5d, ReplicaTable.find("StaticFields.ratio").get());
+        assertEquals(1.5f, ReplicaTable.find("StaticFields.small").get());
+        assertEquals('q', ReplicaTable.find("StaticFields.letter").get());
+        assertEquals((byte)3, ReplicaTable.find("StaticFields.octet").get());
+        assertEquals((short)-2, ReplicaTable.find("StaticFields.pair").get());
         assertEquals(0L, type.getField("counter").getLong(null), "the declared field itself is never written");
         assertNull(type.getField("text").get(null), "even by the static initialiser");
     }

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * class and field. On first execution this bootstrap finds the field, creates (or finds) its variable, and returns a
  * constant call site bound to it: afterwards the JIT sees a direct call to {@link SharedVariable#get()} (or, for a
  * primitive field, {@link SharedVariable#getLong()} and its siblings), so a read of a valid replica costs a volatile
- * read of the value and, for a primitive, an independent read of its bits instead of unboxing. No network is
- * touched while linking.
+ * read of the value and, for a primitive, an independent read of its bits instead of unboxing; a local write of a
+ * primitive stores its bits without boxing. No network is touched while linking.
  */
 public final class SharedFieldBootstrap
 {
@@ -40,6 +40,8 @@ public final class SharedFieldBootstrap
     private static final ConcurrentHashMap<Field, InstanceFamily> FAMILIES = new ConcurrentHashMap<>();
     /** Readers of primitive fields that do not unbox: {@code getLong}, {@code getInt}, ... by primitive type. */
     private static final Map<Class<?>, MethodHandle> PRIMITIVE_GETS = new java.util.HashMap<>();
+    /** Writers of primitive fields that do not box a local write: {@code setLong}, ... by primitive type. */
+    private static final Map<Class<?>, MethodHandle> PRIMITIVE_SETS = new java.util.HashMap<>();
 
     static
     {
@@ -57,8 +59,11 @@ public final class SharedFieldBootstrap
                 char.class, boolean.class, double.class, float.class})
             {
                 final String name = primitive.getName();
-                PRIMITIVE_GETS.put(primitive, lookup.findVirtual(SharedVariable.class,
-                    "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1), MethodType.methodType(primitive)));
+                final String suffix = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+                PRIMITIVE_GETS.put(primitive, lookup.findVirtual(SharedVariable.class, "get" + suffix,
+                    MethodType.methodType(primitive)));
+                PRIMITIVE_SETS.put(primitive, lookup.findVirtual(SharedVariable.class, "set" + suffix,
+                    MethodType.methodType(void.class, primitive)));
             }
         }
         catch (final ReflectiveOperationException ex)
@@ -98,7 +103,7 @@ public final class SharedFieldBootstrap
                 accessor = field.getType().isPrimitive() ? PRIMITIVE_GETS.get(field.getType()) : GET;
                 break;
             case "set":
-                accessor = SET;
+                accessor = field.getType().isPrimitive() ? PRIMITIVE_SETS.get(field.getType()) : SET;
                 break;
             case "init":
                 accessor = INIT;

@@ -622,7 +622,7 @@ public final class DsmNode implements Backend, Agent
                 }
                 else if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
                 {
-                    variable.suspended = variable.value;
+                    variable.suspended = variable.current();
                     variable.value = SharedVariable.INVALID;
                 }
                 return true;
@@ -673,7 +673,7 @@ public final class DsmNode implements Backend, Agent
     private void onGrant(final SharedVariable variable, final VarMessage message)
     {
         final PendingRequest request = pending.remove(message.correlationId);
-        Object value = variable.value;
+        Object value = variable.current();
         if (message.flag != 0)
         {
             try
@@ -739,7 +739,7 @@ public final class DsmNode implements Backend, Agent
         byte[] bytes = null;
         if (variable.access == SharedVariable.WRITE)
         {
-            final Object current = variable.value != SharedVariable.INVALID ? variable.value : variable.suspended;
+            final Object current = variable.value != SharedVariable.INVALID ? variable.current() : variable.suspended;
             if (current != SharedVariable.INVALID)
             {
                 try
@@ -829,7 +829,7 @@ public final class DsmNode implements Backend, Agent
         final long deadline = System.nanoTime() + ctx.timeoutNs;
         while (true)
         {
-            final Object value = variable.value;
+            final Object value = variable.current();
             if (value != SharedVariable.INVALID)
             {
                 return value;
@@ -941,7 +941,7 @@ public final class DsmNode implements Backend, Agent
             {
                 return;
             }
-            bytes = encode(variable, variable.value);
+            bytes = encode(variable, variable.current());
             version = variable.version;
             variable.access = SharedVariable.READ;
             variable.pushing = false;
@@ -1199,7 +1199,7 @@ public final class DsmNode implements Backend, Agent
                     if (variable.access == SharedVariable.WRITE)
                     {
                         final Object current = variable.value != SharedVariable.INVALID ?
-                            variable.value : variable.suspended;
+                            variable.current() : variable.suspended;
                         if (current != SharedVariable.INVALID)
                         {
                             sendRelease(variable.name, variable.version, encode(variable, current), false, deadline);

@@ -22,7 +22,7 @@ public final class LocalBackend implements Backend
                 variable.install(variable.defaultValue);
                 variable.access = SharedVariable.WRITE;
             }
-            return variable.value;
+            return variable.current();
         }
         finally
         {

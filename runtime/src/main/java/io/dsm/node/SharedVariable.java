@@ -25,6 +25,15 @@ public final class SharedVariable extends VariableLock
             return "<invalid>";
         }
     };
+    /** In {@link #value}: the replica is valid and its value is in {@link #bits} (a local primitive write). */
+    static final Object IN_BITS = new Object()
+    {
+        @Override
+        public String toString()
+        {
+            return "<in bits>";
+        }
+    };
     static final int NONE = 0;
     static final int READ = 1;
     static final int WRITE = 2;
@@ -44,7 +53,10 @@ public final class SharedVariable extends VariableLock
     final String declaredBy;
     final Object defaultValue;
 
-    /** The replica's value, or INVALID. Written under lock, through {@link #install} when valid. */
+    /**
+     * The replica's value, INVALID, or IN_BITS after a local write of a primitive. Written under lock, through
+     * {@link #install} when valid; read the value itself through {@link #current()}.
+     */
     volatile Object value = INVALID;
     /**
      * For a primitive type, the bits of {@link #value}, written before it: a read of a primitive field loads
@@ -134,6 +146,109 @@ public final class SharedVariable extends VariableLock
             bits = bitsOf(newValue);
         }
         value = newValue;
+    }
+
+    /** @return the valid value as an object (boxing the bits if a primitive write left them there), or INVALID. */
+    Object current()
+    {
+        final Object v = value;
+        return v == IN_BITS ? boxBits(bits) : v;
+    }
+
+    private Object boxBits(final long raw)
+    {
+        switch (kind)
+        {
+            case LONG:
+                return raw;
+            case INT:
+                return (int)raw;
+            case SHORT:
+                return (short)raw;
+            case BYTE:
+                return (byte)raw;
+            case CHAR:
+                return (char)raw;
+            case BOOLEAN:
+                return raw != 0L;
+            case DOUBLE:
+                return Double.longBitsToDouble(raw);
+            case FLOAT:
+                return Float.intBitsToFloat((int)raw);
+            default:
+                throw new IllegalStateException("'" + name + "' is not of a primitive type");
+        }
+    }
+
+    /**
+     * Writes a primitive without boxing when this node may write locally; otherwise as {@link #set}.
+     */
+    private void writeBits(final long raw)
+    {
+        lock();
+        try
+        {
+            if (access == WRITE && value != INVALID && !pushing && (haltsWaiting == 0 || getHoldCount() > 1))
+            {
+                bits = raw;
+                value = IN_BITS;
+                version++;
+                return;
+            }
+        }
+        finally
+        {
+            unlock();
+        }
+        set(boxBits(raw));
+    }
+
+    /** @param v the new value of a {@code long} variable, written without boxing when local. */
+    public void setLong(final long v)
+    {
+        writeBits(v);
+    }
+
+    /** @param v the new value of an {@code int} variable. */
+    public void setInt(final int v)
+    {
+        writeBits(v);
+    }
+
+    /** @param v the new value of a {@code short} variable. */
+    public void setShort(final short v)
+    {
+        writeBits(v);
+    }
+
+    /** @param v the new value of a {@code byte} variable. */
+    public void setByte(final byte v)
+    {
+        writeBits(v);
+    }
+
+    /** @param v the new value of a {@code char} variable. */
+    public void setChar(final char v)
+    {
+        writeBits(v);
+    }
+
+    /** @param v the new value of a {@code boolean} variable. */
+    public void setBoolean(final boolean v)
+    {
+        writeBits(v ? 1L : 0L);
+    }
+
+    /** @param v the new value of a {@code double} variable. */
+    public void setDouble(final double v)
+    {
+        writeBits(Double.doubleToRawLongBits(v));
+    }
+
+    /** @param v the new value of a {@code float} variable. */
+    public void setFloat(final float v)
+    {
+        writeBits(Float.floatToRawIntBits(v));
     }
 
     private long bitsOf(final Object boxed)
@@ -261,7 +376,7 @@ public final class SharedVariable extends VariableLock
      */
     public Object get()
     {
-        final Object v = value;
+        final Object v = current();
         if (v != INVALID)
         {
             return v;
@@ -410,6 +525,6 @@ public final class SharedVariable extends VariableLock
     @Override
     public String toString()
     {
-        return "SharedVariable{" + name + ", access=" + access + ", value=" + value + "}";
+        return "SharedVariable{" + name + ", access=" + access + ", value=" + current() + "}";
     }
 }
