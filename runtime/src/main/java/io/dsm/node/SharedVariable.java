@@ -188,7 +188,7 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
-            if (access == WRITE && value != INVALID && !pushing && (haltsWaiting == 0 || getHoldCount() > 1))
+            if (writesHere() && !pushing)
             {
                 bits = raw;
                 value = IN_BITS;
@@ -394,8 +394,7 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
-            // Inside withWriteAccess (the lock held twice) this thread already owns the variable.
-            if (access == WRITE && value != INVALID && (haltsWaiting == 0 || getHoldCount() > 1))
+            if (writesHere())
             {
                 if (pushing)
                 {
@@ -445,6 +444,16 @@ public final class SharedVariable extends VariableLock
     public boolean hasWriteAccess()
     {
         return access == WRITE && value != INVALID;
+    }
+
+    /**
+     * Whether a write needs no request to the coordinator: write access held and valid, and no halt waiting, or
+     * inside withWriteAccess (the lock held twice), where this thread already owns the variable. Caller holds the
+     * lock.
+     */
+    private boolean writesHere()
+    {
+        return access == WRITE && value != INVALID && (haltsWaiting == 0 || getHoldCount() > 1);
     }
 
     private boolean mayWriteLocally()
