@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 if [ ! -f agent/target/dsm-agent.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
   mvn -B -q -Dstyle.color=never install -DskipTests
 fi
-BENCH=(java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
+BENCH=(java -Dbench.agent.jar=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
 # Every benchmark with the default idle strategy (backoff: an idle JVM parks)...
 "${BENCH[@]}" --idle backoff
 # ...and the ones that cross JVMs again with the low-latency profile (yielding: a busy core per JVM)...

@@ -3,11 +3,14 @@ package io.dsm;
 import io.dsm.access.SharedFieldBootstrap;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
+import io.dsm.runtime.AgentStatus;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Explicit operations on shared variables, for what plain field access cannot say: who am I, what is shared,
@@ -18,7 +21,8 @@ import java.util.concurrent.Callable;
  * {@link DsmException} naming it; use {@link #nameOf} first, which links the field.
  * <p>
  * Every operation that needs a peer waits at most {@code dsm.timeout.ms} and then throws
- * {@link DsmTimeoutException} naming the variable and the peer.
+ * {@link DsmTimeoutException} naming the variable and the peer. Every operation needs the agent
+ * ({@code -javaagent:dsm-agent.jar}); without it, each throws a {@link DsmException} that says so.
  */
 public final class Dsm
 {
@@ -31,6 +35,7 @@ public final class Dsm
      */
     public static int nodeId()
     {
+        requireAgent();
         return ReplicaTable.backend().nodeId();
     }
 
@@ -39,6 +44,7 @@ public final class Dsm
      */
     public static List<VariableInfo> variables()
     {
+        requireAgent();
         return ReplicaTable.backend().variables();
     }
 
@@ -50,6 +56,7 @@ public final class Dsm
      */
     public static void delete(final String name)
     {
+        requireAgent();
         ReplicaTable.backend().delete(name);
     }
 
@@ -59,6 +66,7 @@ public final class Dsm
      */
     public static boolean hasWriteAccess(final String name)
     {
+        requireAgent();
         return variable(name).hasWriteAccess();
     }
 
@@ -70,6 +78,7 @@ public final class Dsm
      */
     public static void acquireWriteAccess(final String name)
     {
+        requireAgent();
         final SharedVariable variable = variable(name);
         if (!variable.hasWriteAccess())
         {
@@ -85,13 +94,14 @@ public final class Dsm
      */
     public static void releaseWriteAccess(final String name)
     {
+        requireAgent();
         ReplicaTable.backend().releaseWrite(variable(name));
     }
 
     /**
      * Runs {@code action} while this JVM holds write access to {@code name}. No other node reads or writes the
-     * variable meanwhile (their requests wait), so {@code Dsm.withWriteAccess("Counter.hits", () -> Counter.hits++)}
-     * never loses an increment. Keep the action short: other nodes wait for it, at most their timeout.
+     * variable meanwhile (their requests wait), so {@code Dsm.withWriteAccess(Dsm.nameOf(Counter.class, "hits"), () -> { ... })}
+     * makes a sequence of reads and writes atomic. Keep the action short: other nodes wait for it, at most their timeout.
      *
      * @param name   a variable used by this JVM.
      * @param action what to run.
@@ -100,6 +110,7 @@ public final class Dsm
      */
     public static <T> T withWriteAccess(final String name, final Callable<T> action)
     {
+        requireAgent();
         try
         {
             return variable(name).withWriteAccess(action);
@@ -138,6 +149,7 @@ public final class Dsm
      */
     public static String nameOf(final Class<?> owner, final String field)
     {
+        requireAgent();
         final Field f = sharedField(owner, field);
         if (!Modifier.isStatic(f.getModifiers()))
         {
@@ -155,12 +167,59 @@ public final class Dsm
      */
     public static String nameOf(final Object owner, final String field)
     {
+        requireAgent();
         final Field f = sharedField(owner.getClass(), field);
         if (Modifier.isStatic(f.getModifiers()))
         {
             return SharedFieldBootstrap.variableOf(f).name();
         }
         return SharedFieldBootstrap.variableOf(owner, f).name();
+    }
+
+    /**
+     * Replaces a variable's value with {@code change(current value)}, atomically across the cluster: while it runs,
+     * this JVM holds write access and no other JVM reads or writes the variable. {@code change} gets the value as a
+     * read returns it (a collection immutable) and returns the new one:
+     * {@code Dsm.update(name, (List<String> v) -> concat(v, "x"))}.
+     *
+     * @param name   a variable used by this JVM.
+     * @param change computes the new value; keep it short, other JVMs wait for it.
+     * @param <T>    the variable's type.
+     * @return the new value, as a read would return it.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T update(final String name, final UnaryOperator<T> change)
+    {
+        requireAgent();
+        return (T)variable(name).update(v -> change.apply((T)v));
+    }
+
+    /**
+     * Changes a variable's value in place, atomically across the cluster: {@code change} gets a copy of the current
+     * value that it may change (a collection as an ordinary mutable {@code ArrayList}, {@code LinkedHashMap},
+     * {@code LinkedHashSet}, {@code TreeMap} or {@code TreeSet}), and what it leaves there becomes the new value:
+     * {@code Dsm.mutate(name, (List<String> v) -> v.add("x"))}. This is the way to change a shared collection, whose
+     * reads are immutable snapshots.
+     *
+     * @param name   a variable used by this JVM.
+     * @param change changes the copy; keep it short, other JVMs wait for it.
+     * @param <T>    the variable's type.
+     * @return the new value, as a read would return it.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T mutate(final String name, final Consumer<T> change)
+    {
+        requireAgent();
+        return (T)variable(name).mutate(v -> change.accept((T)v));
+    }
+
+    private static void requireAgent()
+    {
+        if (!AgentStatus.isInstalled())
+        {
+            throw new DsmException("the dsm agent is not installed in this JVM, so no @Shared field is shared: start " +
+                "the JVM with -javaagent:/path/to/dsm-agent.jar");
+        }
     }
 
     private static Field sharedField(final Class<?> type, final String name)

@@ -1,6 +1,7 @@
 package io.dsm.agent;
 
 import io.dsm.coordinator.CoordinatorMain;
+import io.dsm.runtime.AgentStatus;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import net.bytebuddy.ByteBuddy;
@@ -30,6 +31,7 @@ import static net.bytebuddy.matcher.ElementMatchers.none;
 public final class DsmAgent
 {
     private static volatile boolean installed;
+    private static final ThreadLocal<Boolean> RETRANSFORMING = new ThreadLocal<>();
 
     private DsmAgent()
     {
@@ -63,25 +65,119 @@ public final class DsmAgent
         {
             return;
         }
+        final List<String> problems = new ArrayList<>();
+        boolean strict = false;
         try
         {
-            Configuration.agentArguments(arguments);
-            final Configuration config = Configuration.current();
-            DsmLog.level(config.get(Configuration.LOG_LEVEL));
+            // First, whatever else goes wrong: dsm's own classes must be able to use their libraries.
             ModuleOpener.open(instrumentation);
-            transformer(config).installOn(instrumentation);
+            problems.addAll(Configuration.agentArguments(arguments));
+            problems.addAll(Configuration.unknownKeys(System.getProperties(), System.getenv()));
+            final Configuration config = Configuration.current();
+            problems.addAll(checkValues(config));
+            strict = isStrict(config, problems);
+            final String level = config.get(Configuration.LOG_LEVEL);
+            if (List.of("error", "warn", "info", "debug").contains(level))
+            {
+                DsmLog.level(level);
+            }
+            for (final String problem : problems)
+            {
+                if (strict)
+                {
+                    DsmLog.error(problem);
+                }
+                else
+                {
+                    DsmLog.warn(problem);
+                }
+            }
+            if (strict && !problems.isEmpty())
+            {
+                DsmLog.error("dsm.strict is true and the configuration above is wrong: the JVM stops");
+                System.exit(1);
+            }
+            RETRANSFORMING.set(Boolean.TRUE);
+            try
+            {
+                transformer(config, strict).installOn(instrumentation);
+            }
+            finally
+            {
+                RETRANSFORMING.remove();
+            }
+            AgentStatus.markInstalled();
             installed = true;
         }
         catch (final Throwable t)
         {
             DsmLog.error("dsm agent not installed, @Shared fields stay local", t);
+            if (strict)
+            {
+                System.exit(1);
+            }
         }
     }
 
-    static AgentBuilder transformer(final Configuration config)
+    /** @return whether strict mode is on; a value that is not true or false is reported, and strict mode is on. */
+    private static boolean isStrict(final Configuration config, final List<String> problems)
     {
-        final SharedFieldResolver resolver = new SharedFieldResolver();
-        final AsmVisitorWrapper rewriter = new SharedFieldAccessRewriter(resolver);
+        try
+        {
+            return config.getBoolean(Configuration.STRICT);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            problems.add(ex.getMessage());
+            return true;
+        }
+    }
+
+    /** Values the agent can check at start-up, so that a mistake is reported now rather than at the first access. */
+    private static List<String> checkValues(final Configuration config)
+    {
+        final List<String> problems = new ArrayList<>();
+        if (!List.of("cluster", "local").contains(config.get(Configuration.MODE)))
+        {
+            problems.add(Configuration.MODE + " must be cluster or local, was '" + config.get(Configuration.MODE) +
+                "'");
+        }
+        if (!List.of("invalidate", "update").contains(config.get(Configuration.REPLICATION)))
+        {
+            problems.add(Configuration.REPLICATION + " must be invalidate or update, was '" +
+                config.get(Configuration.REPLICATION) + "'");
+        }
+        if (!List.of("error", "warn", "info", "debug").contains(config.get(Configuration.LOG_LEVEL)))
+        {
+            problems.add(Configuration.LOG_LEVEL + " must be error, warn, info or debug, was '" +
+                config.get(Configuration.LOG_LEVEL) + "'");
+        }
+        for (final String key : List.of(Configuration.TIMEOUT_MS, Configuration.CONNECT_TIMEOUT_MS,
+            Configuration.TERM_LENGTH, Configuration.LEASE_MS, Configuration.EVICTION_MS,
+            Configuration.HEARTBEAT_INTERVAL_MS))
+        {
+            try
+            {
+                config.getPositiveLong(key);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                problems.add(ex.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    /** @return whether this thread is retransforming classes loaded before the agent (no member may be added). */
+    static boolean isRetransforming()
+    {
+        return RETRANSFORMING.get() != null;
+    }
+
+    static AgentBuilder transformer(final Configuration config, final boolean strict)
+    {
+        final SharedFieldResolver resolver = new SharedFieldResolver(strict);
+        final AsmVisitorWrapper rewriter = new SharedFieldAccessRewriter(resolver, strict);
         return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -102,7 +198,7 @@ public final class DsmAgent
         final List<String> prefixes = new ArrayList<>(List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.", "io.dsm.shaded.", "io.dsm.agent.", "io.dsm.node.",
             "io.dsm.access.", "io.dsm.coordinator.", "io.dsm.protocol.", "io.dsm.runtime.", "io.dsm.transport.",
-            "io.dsm.values.", "io.dsm.Dsm", "io.dsm.Shared", "io.dsm.VariableInfo", "org.junit.", "org.apiguardian.",
+            "io.dsm.values.", "io.dsm.Dsm", "io.dsm.Shared", "io.dsm.VariableInfo", "io.dsm.ImmutableValueException", "org.junit.", "org.apiguardian.",
             "org.opentest4j.", "org.apache.maven.surefire.", "kotlin.", "scala."));
         for (final String extra : config.get(Configuration.AGENT_EXCLUDE).split(","))
         {

@@ -1,44 +1,51 @@
 package io.dsm.agent;
 
 import io.dsm.runtime.DsmLog;
+import io.dsm.values.ValueTypes;
 import net.bytebuddy.description.annotation.AnnotationDescription;
 import net.bytebuddy.description.field.FieldDescription;
 import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.pool.TypePool;
 
-import java.io.Serializable;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides whether a field access refers to a {@link io.dsm.Shared} field that dsm can share, reading class files
  * through a {@link TypePool} (without loading classes). A field dsm cannot share is reported once, naming the field
- * and the reason, and stays an ordinary local field.
+ * and the reason: it stays an ordinary local field, or, in strict mode, every access to it throws and its class fails
+ * to initialise.
  */
 final class SharedFieldResolver
 {
     static final String SHARED = "io.dsm.Shared";
     static final String SHARED_ID = "io.dsm.SharedId";
-    private static final Set<String> SHAREABLE_JDK_INTERFACES = Set.of(
-        "java.util.List", "java.util.Map", "java.util.Set", "java.util.Collection", "java.util.Queue",
-        "java.util.Deque", "java.util.SortedMap", "java.util.SortedSet", "java.util.NavigableMap",
-        "java.util.NavigableSet", "java.lang.CharSequence", "java.lang.Comparable", "java.io.Serializable");
 
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final boolean strict;
+
+    /** @param strict whether a refused field is an error (strict mode) rather than a warning. */
+    SharedFieldResolver(final boolean strict)
+    {
+        this.strict = strict;
+    }
 
     /** The outcome for one field. */
     static final class Resolution
     {
-        static final Resolution NOT_SHARED = new Resolution(null, false);
+        static final Resolution NOT_SHARED = new Resolution(null, false, null);
 
         final FieldDescription.InDefinedShape field;
         final boolean shared;
+        /** For a {@code @Shared} field dsm refuses: the field and why. */
+        final String refusal;
 
-        Resolution(final FieldDescription.InDefinedShape field, final boolean shared)
+        Resolution(final FieldDescription.InDefinedShape field, final boolean shared, final String refusal)
         {
             this.field = field;
             this.shared = shared;
+            this.refusal = refusal;
         }
 
         String declaringClass()
@@ -83,10 +90,9 @@ final class SharedFieldResolver
                         final String problem = problem(field);
                         if (problem != null)
                         {
-                            report(field, problem);
-                            return Resolution.NOT_SHARED;
+                            return new Resolution(field, false, report(field, problem));
                         }
-                        return new Resolution(field, true);
+                        return new Resolution(field, true, null);
                     }
                 }
             }
@@ -106,6 +112,16 @@ final class SharedFieldResolver
      */
     void checkDeclaredFields(final TypeDescription type)
     {
+        refusalOf(type);
+    }
+
+    /**
+     * @param type a class.
+     * @return what is wrong with the shared fields it declares (each reported once), or null when nothing is.
+     */
+    String refusalOf(final TypeDescription type)
+    {
+        final StringBuilder refusals = new StringBuilder();
         for (final FieldDescription.InDefinedShape field : type.getDeclaredFields())
         {
             if (isAnnotatedShared(field))
@@ -113,10 +129,11 @@ final class SharedFieldResolver
                 final String problem = problem(field);
                 if (problem != null)
                 {
-                    report(field, problem);
+                    refusals.append(refusals.length() == 0 ? "" : "; ").append(report(field, problem));
                 }
             }
         }
+        return refusals.length() == 0 ? null : refusals.toString();
     }
 
     static boolean isAnnotatedShared(final FieldDescription field)
@@ -199,30 +216,66 @@ final class SharedFieldResolver
         {
             element = element.getComponentType();
         }
-        if (element.isPrimitive() || element.represents(Object.class) || element.isEnum() || element.isRecord())
+        if (element.isPrimitive() || element.isEnum())
         {
             return null;
         }
         final String name = element.getName();
-        if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.") ||
-            name.startsWith("sun."))
+        if (ValueTypes.isJdk(name))
         {
-            if (SHAREABLE_JDK_INTERFACES.contains(name) || element.isAssignableTo(Serializable.class))
+            return ValueTypes.jdkDeclaredTypeProblem(name);
+        }
+        if (element.isRecord() || element.isInterface())
+        {
+            return null;
+        }
+        if (element.isMemberType() && !element.isStatic())
+        {
+            return "its type " + name + " is an inner class, whose objects hold their enclosing object; make it " +
+                "static (or a record)";
+        }
+        try
+        {
+            for (TypeDefinition k = element.getSuperClass(); k != null; k = k.getSuperClass())
             {
-                return null;
+                final String superName = k.asErasure().getName();
+                if (superName.equals("java.lang.Object"))
+                {
+                    break;
+                }
+                if (ValueTypes.isJdk(superName))
+                {
+                    return "its type " + name + " extends " + superName + ", whose state dsm cannot share; " +
+                        "declare the JDK type itself, or a class of your own that holds one";
+                }
             }
-            return "its type " + name + " is not a value dsm can serialize (it is not Serializable)";
+        }
+        catch (final RuntimeException ex)
+        {
+            // A superclass cannot be read here: judge each value when it is written.
         }
         return null;
     }
 
-    private void report(final FieldDescription.InDefinedShape field, final String problem)
+    /** @return the message reported for the field. */
+    private String report(final FieldDescription.InDefinedShape field, final String problem)
     {
         final String key = field.getDeclaringType().getName() + "." + field.getName();
+        final String message = "field " + key + " is not shared: " + problem + ".";
         if (reported.add(key))
         {
-            DsmLog.warn("field " + key + " is not shared: " + problem + ". It stays local to each JVM.");
+            io.dsm.access.ReflectionBootstrap.refused(field.getDeclaringType().getName(), field.getName());
+            if (strict)
+            {
+                DsmLog.error(message + " (dsm.strict: the class fails to initialise and every access to the field " +
+                    "throws)");
+            }
+            else
+            {
+                DsmLog.warn(message + " It stays local to each JVM (dsm.strict=true makes this an error).");
+            }
         }
+        return message;
     }
 
     static boolean isPlatform(final String internalName)

@@ -39,7 +39,7 @@ class SharedFieldTransformationTest
     {
         DsmLog.output(new PrintStream(LOG, true, StandardCharsets.UTF_8));
         ReplicaTable.backend(new LocalBackend());
-        loader = new TransformingClassLoader("io.dsm.agent.fixtures.", new SharedFieldResolver());
+        loader = new TransformingClassLoader("io.dsm.agent.fixtures.", new SharedFieldResolver(false));
         staticFields = loader.loadClass("io.dsm.agent.fixtures.StaticFields");
         seen = ((Callable<Map<String, Object>>)staticFields.getDeclaredConstructor().newInstance()).call();
     }
@@ -48,6 +48,16 @@ class SharedFieldTransformationTest
     static void tearDown()
     {
         DsmLog.output(System.err);
+    }
+
+    private static List<Integer> toList(final int[] values)
+    {
+        final List<Integer> list = new java.util.ArrayList<>();
+        for (final int v : values)
+        {
+            list.add(v);
+        }
+        return list;
     }
 
     private static String log()
@@ -75,17 +85,20 @@ class SharedFieldTransformationTest
         assertEquals(11_112L, seen.get("after-inner"));
         assertEquals(111_112L, seen.get("after-nested"));
 
-        assertEquals(111_112L, ReplicaTable.find("StaticFields.counter").get());
+        assertEquals(111_112L, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.counter").get());
         assertEquals(77L, ReplicaTable.find("custom.name").get(), "@Shared(\"name\") names the variable");
         // Local writes of primitives keep only the bits; the boxed view of the variable agrees with them.
-        assertEquals(Boolean.TRUE, ReplicaTable.find("StaticFields.flag").get());
-        assertEquals(1.5d, ReplicaTable.find("StaticFields.ratio").get());
-        assertEquals(1.5f, ReplicaTable.find("StaticFields.small").get());
-        assertEquals('q', ReplicaTable.find("StaticFields.letter").get());
-        assertEquals((byte)3, ReplicaTable.find("StaticFields.octet").get());
-        assertEquals((short)-2, ReplicaTable.find("StaticFields.pair").get());
+        assertEquals(Boolean.TRUE, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.flag").get());
+        assertEquals(1.5d, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.ratio").get());
+        assertEquals(1.5f, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.small").get());
+        assertEquals('q', ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.letter").get());
+        assertEquals((byte)3, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.octet").get());
+        assertEquals((short)-2, ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.pair").get());
         assertEquals(0L, type.getField("counter").getLong(null), "the declared field itself is never written");
-        assertNull(type.getField("text").get(null), "even by the static initialiser");
+        assertEquals("a", type.getField("text").get(null),
+            "except by the static initialiser, which runs as plain Java and then publishes what it assigned");
+        assertEquals(List.of(1, 9), toList((int[])ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.numbers").get()),
+            "an element write through the field is a write of the variable");
     }
 
     @Test
@@ -95,11 +108,11 @@ class SharedFieldTransformationTest
         assertEquals(true, seen.get("thread-is-local"));
         assertSame(Thread.currentThread(), type.getField("thread").get(null), "written as a plain field");
         assertEquals(1L, seen.get("constant"));
-        assertNull(ReplicaTable.find("StaticFields.thread"));
+        assertNull(ReplicaTable.find("io.dsm.agent.fixtures.StaticFields.thread"));
         assertTrue(log().contains("field io.dsm.agent.fixtures.StaticFields.CONSTANT is not shared: a final field"),
             log());
         assertTrue(log().contains("field io.dsm.agent.fixtures.StaticFields.thread is not shared: its type " +
-            "java.lang.Thread is not a value dsm can serialize"), log());
+            "java.lang.Thread is not a value dsm can share"), log());
 
         final Class<?> noId = loader.loadClass("io.dsm.agent.fixtures.NoId");
         final Object first = noId.getDeclaredConstructor().newInstance();
@@ -129,7 +142,7 @@ class SharedFieldTransformationTest
         final Object aliceSavings = savings.getConstructor(String.class).newInstance("alice");
         assertEquals(115L, savings.getMethod("addInterest").invoke(aliceSavings));
         assertEquals(115L, account.getMethod("current").invoke(alice));
-        assertEquals(115L, ReplicaTable.find("Account.balance[alice]").get());
-        assertEquals(100L, ReplicaTable.find("Account.balance[bob]").get());
+        assertEquals(115L, ReplicaTable.find("io.dsm.agent.fixtures.Account.balance[alice]").get());
+        assertEquals(100L, ReplicaTable.find("io.dsm.agent.fixtures.Account.balance[bob]").get());
     }
 }

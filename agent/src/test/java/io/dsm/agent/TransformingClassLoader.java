@@ -15,15 +15,27 @@ final class TransformingClassLoader extends ClassLoader
     private final SharedFieldResolver resolver;
     private final ClassFileLocator locator;
     private final TypePool pool;
+    private final java.util.Map<String, byte[]> transformed = new java.util.concurrent.ConcurrentHashMap<>();
 
     TransformingClassLoader(final String prefix, final SharedFieldResolver resolver)
+    {
+        this(prefix, resolver, false);
+    }
+
+    TransformingClassLoader(final String prefix, final SharedFieldResolver resolver, final boolean strict)
     {
         super(TransformingClassLoader.class.getClassLoader());
         this.prefix = prefix;
         this.resolver = resolver;
-        this.rewriter = new SharedFieldAccessRewriter(resolver);
+        this.rewriter = new SharedFieldAccessRewriter(resolver, strict);
         this.locator = ClassFileLocator.ForClassLoader.of(getParent());
         this.pool = TypePool.Default.of(locator);
+    }
+
+    /** @return the class file as the agent rewrote it. */
+    byte[] transformedBytes(final String name)
+    {
+        return transformed.get(name);
     }
 
     @Override
@@ -41,6 +53,19 @@ final class TransformingClassLoader extends ClassLoader
                 final var type = pool.describe(name).resolve();
                 resolver.checkDeclaredFields(type);
                 final byte[] bytes = new ByteBuddy().redefine(type, locator).visit(rewriter).make().getBytes();
+                transformed.put(name, bytes);
+                if (System.getProperty("dsm.test.dump") != null)
+                {
+                    try
+                    {
+                        java.nio.file.Files.write(java.nio.file.Path.of(System.getProperty("dsm.test.dump"),
+                            name.substring(name.lastIndexOf('.') + 1) + ".class"), bytes);
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                }
                 loaded = defineClass(name, bytes, 0, bytes.length);
             }
             if (resolve)

@@ -46,17 +46,17 @@ class FacadeIT
 
             assertEquals("ok acquired", ask(a, "acquire"));
             assertEquals("ok has true", ask(a, "has"));
-            assertEquals("ok list ItFields.victim:java.lang.Long:" + idA + ":1:1", ask(b, "list"),
+            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:" + idA + ":1:1", ask(b, "list"),
                 "a is the owner and the only replica; the coordinator saw version 1");
             assertEquals("ok released", ask(a, "release"));
             assertEquals("ok has false", ask(a, "has"));
-            assertEquals("ok list ItFields.victim:java.lang.Long:0:1:1", ask(b, "list"),
+            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:0:1:1", ask(b, "list"),
                 "released: no owner, a keeps a read replica");
             assertEquals("ok read 5", ask(b, "read"));
-            assertEquals("ok list ItFields.victim:java.lang.Long:0:1:2", ask(a, "list"));
+            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:0:1:2", ask(a, "list"));
 
             // Metadata broadcasts keep the directory current on a node that asked for one (dsm.directory), only.
-            assertTrue(ask(b, "directory").contains("ItFields.victim:0"));
+            assertTrue(ask(b, "directory").contains("io.dsm.it.programs.ItFields.victim:0"));
             assertEquals("ok directory", ask(a, "directory"), "a keeps no directory: dsm.directory is off");
 
             assertEquals("ok deleted", ask(b, "delete"));

@@ -53,7 +53,7 @@ class FailureIT
             survivor.send("write 6");
             final String error = survivor.awaitLine("error", Duration.ofSeconds(30));
             assertTrue(error.startsWith("error io.dsm.DsmTimeoutException"), error);
-            assertTrue(error.contains("'ItFields.victim'"), "names the variable: " + error);
+            assertTrue(error.contains("'io.dsm.it.programs.ItFields.victim'"), "names the variable: " + error);
             assertTrue(error.contains("node " + victimId + " (pid " + victim.pid()), "names the peer: " + error);
 
             // Once the coordinator evicts the silent node, its write access returns and the survivor goes on.
@@ -95,7 +95,7 @@ class FailureIT
             writer.send("write 7");
             final String error = writer.awaitLine("error", Duration.ofSeconds(30));
             assertTrue(error.startsWith("error io.dsm.DsmTimeoutException"), error);
-            assertTrue(error.contains("'ItFields.victim'"), "names the variable: " + error);
+            assertTrue(error.contains("'io.dsm.it.programs.ItFields.victim'"), "names the variable: " + error);
             assertTrue(error.contains("node " + readerId + " (pid " + reader.pid()), "names the reader: " + error);
 
             // Once the coordinator evicts the dead reader, the writer's writes complete again.
@@ -182,8 +182,8 @@ class FailureIT
             new UnsafeBuffer(new byte[] {0x44}),
             new UnsafeBuffer(new byte[] {0x44, 1, 0x7f, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
             copy(writer.begin(MessageType.READ, 1, 1).putInt(Integer.MAX_VALUE)),
-            copy(writer.begin(MessageType.HALT, 0, 1).putString("ItFields.victim").putByte(77)),
-            copy(writer.begin(MessageType.VALUE, 0, 1).putString("ItFields.victim").putLong(1).putInt(-5)),
+            copy(writer.begin(MessageType.HALT, 0, 1).putString("io.dsm.it.programs.ItFields.victim").putByte(77)),
+            copy(writer.begin(MessageType.VALUE, 0, 1).putString("io.dsm.it.programs.ItFields.victim").putLong(1).putInt(-5)),
             copy(writer.begin(MessageType.HELLO, 0, 1).putLong(1).putInt(1).putString("file:///etc/passwd")
                 .putString("evil")),
         };

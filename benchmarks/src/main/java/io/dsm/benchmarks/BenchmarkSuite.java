@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Runs the benchmark suite and writes JMH JSON, then the Markdown report and chart.
  * <pre>
- *   java -Ddsm.bench.agent=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar [options]
+ *   java -Dbench.agent.jar=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar [options]
  *     --out DIR         where results go (default docs/bench)
  *     --idle NAME       dsm idle strategy of every JVM in the run: backoff (default) or yielding
  *     --warm-ns N       dsm.idle.warm.ns of every JVM in the run (default: dsm's default)
@@ -71,7 +71,7 @@ public final class BenchmarkSuite
             final String agent = Path.of(PeerProcess.agentJar()).toAbsolutePath().toString();
             final List<String> jvmArgs = new ArrayList<>(List.of(
                 "-javaagent:" + agent,
-                "-Ddsm.bench.agent=" + agent,
+                "-Dbench.agent.jar=" + agent,
                 "-Ddsm.idle.strategy=" + idle,
                 "-Dhazelcast.phone.home.enabled=false",
                 "-Dhazelcast.logging.type=none"));

@@ -68,10 +68,10 @@ public final class PeerProcess implements AutoCloseable
     /** @return the agent jar the suite was told about. */
     public static String agentJar()
     {
-        final String jar = System.getProperty("dsm.bench.agent", "agent/target/dsm-agent.jar");
+        final String jar = System.getProperty("bench.agent.jar", "agent/target/dsm-agent.jar");
         if (!Files.isRegularFile(Path.of(jar)))
         {
-            throw new IllegalStateException("no dsm agent jar at " + jar + " (set -Ddsm.bench.agent)");
+            throw new IllegalStateException("no dsm agent jar at " + jar + " (set -Dbench.agent.jar)");
         }
         return jar;
     }

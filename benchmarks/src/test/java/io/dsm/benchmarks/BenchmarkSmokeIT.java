@@ -30,7 +30,7 @@ class BenchmarkSmokeIT
         Files.createDirectories(out);
         final Process suite = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Ddsm.bench.agent=" + System.getProperty("dsm.bench.agent"),
+            "-Dbench.agent.jar=" + System.getProperty("bench.agent.jar"),
             "-jar", Path.of("target", "benchmarks.jar").toString(),
             "--smoke", "--out", out.toString())
             .redirectErrorStream(true)

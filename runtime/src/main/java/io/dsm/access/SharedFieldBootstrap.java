@@ -37,6 +37,15 @@ public final class SharedFieldBootstrap
     private static final MethodHandle INIT;
     private static final MethodHandle INSTANCE_VARIABLE;
     private static final MethodHandle INSTANCE_INIT;
+    private static final MethodHandle INSTANCE_CTOR_GET;
+    private static final MethodHandle UPDATE_BITS;
+    private static final MethodHandle LOAD;
+    private static final MethodHandle STORE;
+    private static final MethodHandle UPDATE;
+    private static final MethodHandle CONCAT;
+    /** Bits of an operand, by its descriptor, and a value from bits, by the variable's descriptor. */
+    private static final Map<Character, MethodHandle> TO_BITS = new java.util.HashMap<>();
+    private static final Map<Character, MethodHandle> FROM_BITS = new java.util.HashMap<>();
     private static final ConcurrentHashMap<Field, InstanceFamily> FAMILIES = new ConcurrentHashMap<>();
     /** Readers of primitive fields that do not unbox: {@code getLong}, {@code getInt}, ... by primitive type. */
     private static final Map<Class<?>, MethodHandle> PRIMITIVE_GETS = new java.util.HashMap<>();
@@ -55,6 +64,30 @@ public final class SharedFieldBootstrap
                 MethodType.methodType(SharedVariable.class, Object.class));
             INSTANCE_INIT = lookup.findVirtual(InstanceFamily.class, "init",
                 MethodType.methodType(void.class, Object.class, Object.class));
+            INSTANCE_CTOR_GET = lookup.findVirtual(InstanceFamily.class, "constructorGet",
+                MethodType.methodType(Object.class, Object.class));
+            UPDATE_BITS = lookup.findVirtual(SharedVariable.class, "updateBits",
+                MethodType.methodType(long.class, CompoundOperation.class, long.class, boolean.class));
+            final MethodType pathOperation = MethodType.methodType(Object.class, SharedVariable.class, PathPlan.class,
+                Object[].class);
+            LOAD = lookup.findStatic(SharedAccess.class, "load", pathOperation);
+            STORE = lookup.findStatic(SharedAccess.class, "store", pathOperation);
+            UPDATE = lookup.findStatic(SharedAccess.class, "update", pathOperation);
+            CONCAT = lookup.findStatic(SharedAccess.class, "concat", pathOperation);
+            for (final String conversion : new String[] {"I:int", "J:long", "F:float", "D:double"})
+            {
+                final Class<?> type = primitive(conversion.substring(2));
+                TO_BITS.put(conversion.charAt(0), lookup.findStatic(SharedFieldBootstrap.class, "bitsOf",
+                    MethodType.methodType(long.class, type)));
+            }
+            for (final String conversion : new String[] {"Z:boolean", "B:byte", "S:short", "C:char", "I:int",
+                "J:long", "F:float", "D:double"})
+            {
+                final Class<?> type = primitive(conversion.substring(2));
+                final String suffix = Character.toUpperCase(type.getName().charAt(0)) + type.getName().substring(1);
+                FROM_BITS.put(conversion.charAt(0), lookup.findStatic(SharedFieldBootstrap.class, "to" + suffix,
+                    MethodType.methodType(type, long.class)));
+            }
             for (final Class<?> primitive : new Class<?>[] {long.class, int.class, short.class, byte.class,
                 char.class, boolean.class, double.class, float.class})
             {
@@ -94,7 +127,10 @@ public final class SharedFieldBootstrap
         final String declaringClass,
         final String fieldName) throws ReflectiveOperationException
     {
-        final Class<?> owner = Class.forName(declaringClass, false, caller.lookupClass().getClassLoader());
+        // Initialised, as the getstatic/putstatic this replaces would (JLS 12.4.1): the first access to a static field
+        // runs its class's static initialiser, once per JVM. From inside that initialiser (its own writes), or from
+        // the thread already running it, this returns at once, as the JVM's own initialisation does.
+        final Class<?> owner = Class.forName(declaringClass, true, caller.lookupClass().getClassLoader());
         final Field field = owner.getDeclaredField(fieldName);
         final MethodHandle accessor;
         switch (operation)
@@ -108,6 +144,9 @@ public final class SharedFieldBootstrap
             case "init":
                 accessor = INIT;
                 break;
+            case "ctorget":
+                accessor = INSTANCE_CTOR_GET;
+                break;
             default:
                 throw new IllegalArgumentException("unknown shared field operation " + operation);
         }
@@ -120,9 +159,187 @@ public final class SharedFieldBootstrap
         {
             final InstanceFamily family = FAMILIES.computeIfAbsent(field, f -> new InstanceFamily(f, caller));
             target = accessor == INIT ? INSTANCE_INIT.bindTo(family) :
+                accessor == INSTANCE_CTOR_GET ? INSTANCE_CTOR_GET.bindTo(family) :
                 MethodHandles.filterArguments(accessor, 0, INSTANCE_VARIABLE.bindTo(family));
         }
         return new ConstantCallSite(MethodHandles.explicitCastArguments(target, type));
+    }
+
+    /**
+     * Links a rewritten access that goes beyond a plain read or write: a compound assignment to the field, or an access
+     * through its value (see {@link AccessSpec}).
+     *
+     * @param caller         the class whose code holds the call site.
+     * @param operation      {@code access}.
+     * @param type           the call's type: the owner object for an instance field, then the operands left on the
+     *                       stack (array indices, the value stored, the right-hand operands), in order.
+     * @param declaringClass binary name of the class that declares the field.
+     * @param fieldName      the field.
+     * @param spec           the access, as {@link AccessSpec#encode()} wrote it.
+     * @param concat         for a string concatenation: the recipe and constants of the original
+     *                       {@code makeConcatWithConstants}.
+     * @return a constant call site.
+     * @throws Throwable when the field or a field on the path cannot be found.
+     */
+    public static CallSite access(
+        final MethodHandles.Lookup caller,
+        final String operation,
+        final MethodType type,
+        final String declaringClass,
+        final String fieldName,
+        final String spec,
+        final Object... concat) throws Throwable
+    {
+        final ClassLoader loader = caller.lookupClass().getClassLoader();
+        final Class<?> owner = Class.forName(declaringClass, true, loader);
+        final Field field = owner.getDeclaredField(fieldName);
+        final boolean isStatic = Modifier.isStatic(field.getModifiers());
+        final AccessSpec access = AccessSpec.parse(spec);
+        MethodHandle h;
+        if (access.kind == AccessSpec.UPDATE && access.steps.isEmpty() && access.op != AccessSpec.CONCAT)
+        {
+            // x op= k on a primitive field: unboxed, through the variable's bits.
+            final CompoundOperation compound = new CompoundOperation(access.location, access.pre, access.op,
+                access.post);
+            h = MethodHandles.insertArguments(UPDATE_BITS, 1, compound);
+            h = MethodHandles.insertArguments(h, 2, access.form == AccessSpec.NEW);
+            h = MethodHandles.filterArguments(h, 1, TO_BITS.get(access.operands.get(0).charAt(0)));
+            h = access.form == AccessSpec.VOID ? MethodHandles.dropReturn(h) :
+                MethodHandles.filterReturnValue(h, FROM_BITS.get(access.location.charAt(0)));
+        }
+        else
+        {
+            MethodHandle concatenation = null;
+            if (access.op == AccessSpec.CONCAT)
+            {
+                final Class<?>[] operands = new Class<?>[access.operands.size() + 1];
+                operands[0] = String.class;
+                for (int i = 0; i < access.operands.size(); i++)
+                {
+                    operands[i + 1] = MethodType.fromMethodDescriptorString("(" + access.operands.get(i) + ")V",
+                        loader).parameterType(0);
+                }
+                final Object[] constants = java.util.Arrays.copyOfRange(concat, 1, concat.length);
+                concatenation = java.lang.invoke.StringConcatFactory.makeConcatWithConstants(caller, "concat",
+                    MethodType.methodType(String.class, operands), (String)concat[0], constants).dynamicInvoker()
+                    .asType(MethodType.methodType(Object.class, operands).generic());
+            }
+            final PathPlan plan = new PathPlan(access, loader, concatenation);
+            final MethodHandle entry = access.steps.isEmpty() ? CONCAT : access.kind == AccessSpec.LOAD ? LOAD :
+                access.kind == AccessSpec.STORE ? STORE : UPDATE;
+            h = MethodHandles.insertArguments(entry, 1, plan)
+                .asCollector(Object[].class, type.parameterCount() - (isStatic ? 0 : 1));
+        }
+        final MethodHandle target;
+        if (isStatic)
+        {
+            target = h.bindTo(variableOf(field));
+        }
+        else
+        {
+            final InstanceFamily family = FAMILIES.computeIfAbsent(field, f -> new InstanceFamily(f, caller));
+            target = MethodHandles.filterArguments(h, 0, INSTANCE_VARIABLE.bindTo(family));
+        }
+        return new ConstantCallSite(MethodHandles.explicitCastArguments(target, type));
+    }
+
+    /**
+     * Fails an access to a field that strict mode refused ({@code dsm.strict}).
+     *
+     * @param message the field and why it is refused.
+     * @throws DsmException always.
+     */
+    public static void refused(final String message)
+    {
+        throw new DsmException(message);
+    }
+
+    private static Class<?> primitive(final String name)
+    {
+        return MethodType.fromMethodDescriptorString("(" + descriptorOf(name) + ")V", null).parameterType(0);
+    }
+
+    private static String descriptorOf(final String primitive)
+    {
+        switch (primitive)
+        {
+            case "boolean":
+                return "Z";
+            case "byte":
+                return "B";
+            case "short":
+                return "S";
+            case "char":
+                return "C";
+            case "int":
+                return "I";
+            case "long":
+                return "J";
+            case "float":
+                return "F";
+            default:
+                return "D";
+        }
+    }
+
+    static long bitsOf(final int v)
+    {
+        return v;
+    }
+
+    static long bitsOf(final long v)
+    {
+        return v;
+    }
+
+    static long bitsOf(final float v)
+    {
+        return Float.floatToRawIntBits(v);
+    }
+
+    static long bitsOf(final double v)
+    {
+        return Double.doubleToRawLongBits(v);
+    }
+
+    static boolean toBoolean(final long bits)
+    {
+        return bits != 0;
+    }
+
+    static byte toByte(final long bits)
+    {
+        return (byte)bits;
+    }
+
+    static short toShort(final long bits)
+    {
+        return (short)bits;
+    }
+
+    static char toChar(final long bits)
+    {
+        return (char)bits;
+    }
+
+    static int toInt(final long bits)
+    {
+        return (int)bits;
+    }
+
+    static long toLong(final long bits)
+    {
+        return bits;
+    }
+
+    static float toFloat(final long bits)
+    {
+        return Float.intBitsToFloat((int)bits);
+    }
+
+    static double toDouble(final long bits)
+    {
+        return Double.longBitsToDouble(bits);
     }
 
     /**
@@ -147,7 +364,8 @@ public final class SharedFieldBootstrap
 
     /**
      * @param field a shared field.
-     * @return the variable name it declares: {@code @Shared("name")}, or {@code Class.field}.
+     * @return the variable name it declares: {@code @Shared("name")}, or {@code package.Class.field} (the binary name
+     *         of the declaring class, so two classes of the same simple name never share by accident).
      */
     public static String baseName(final Field field)
     {
@@ -156,8 +374,7 @@ public final class SharedFieldBootstrap
         {
             return shared.value();
         }
-        final String className = field.getDeclaringClass().getName();
-        return className.substring(className.lastIndexOf('.') + 1) + "." + field.getName();
+        return field.getDeclaringClass().getName() + "." + field.getName();
     }
 
     static String describe(final Field field)
@@ -244,7 +461,9 @@ public final class SharedFieldBootstrap
 
         void init(final Object owner, final Object value) throws Throwable
         {
-            if (id(owner) == null)
+            // Until the object's first access outside its constructors, the constructors see and change only what they
+            // assigned; the last of it becomes the variable's initial value then.
+            if (id(owner) == null || pending != 0 && pendingInit.containsKey(owner))
             {
                 rawSetter.invokeExact(owner, value);
                 pendingInit.put(owner, Boolean.TRUE);
@@ -252,6 +471,19 @@ public final class SharedFieldBootstrap
                 return;
             }
             variableOf(owner).init(value);
+        }
+
+        /**
+         * A read in a constructor: while the object's initial value waits for its id, the constructor sees what it
+         * assigned, as plain Java would; otherwise, the variable.
+         */
+        Object constructorGet(final Object owner) throws Throwable
+        {
+            if (pending != 0 && pendingInit.containsKey(owner))
+            {
+                return rawGetter.invokeExact(owner);
+            }
+            return variableOf(owner).get();
         }
 
         SharedVariable variableOf(final Object owner)

@@ -29,17 +29,17 @@ public interface Backend
      * replica, then installs it here. The caller holds the variable's lock.
      *
      * @param variable the variable.
-     * @param newValue the value, already type-checked.
+     * @param content  what the replica is to hold: the value, already checked ({@link SharedVariable#prepare}).
      */
-    void push(SharedVariable variable, Object newValue);
+    void push(SharedVariable variable, Object content);
 
     /**
      * Sets the variable's value if it was never written in the cluster, and makes the local replica current.
      *
      * @param variable the variable.
-     * @param value    its initial value.
+     * @param content  what the replica is to hold for the initial value, already checked.
      */
-    void init(SharedVariable variable, Object value);
+    void init(SharedVariable variable, Object content);
 
     /**
      * Gives write access back, with the current value, keeping a read replica.

@@ -118,7 +118,7 @@ public final class DsmNode implements Backend, Agent
         this.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
         // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
         // first use is the graceful leave, itself run from a shutdown hook.
-        codec.decode(codec.encode(0L), Long.class, 0L);
+        codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
     }
 
     /**
@@ -650,7 +650,7 @@ public final class DsmNode implements Backend, Agent
         final Object value;
         try
         {
-            value = codec.decode(message.value, variable.type, variable.defaultValue);
+            value = variable.deserialize(message.value);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -678,7 +678,7 @@ public final class DsmNode implements Backend, Agent
         {
             try
             {
-                value = codec.decode(message.value, variable.type, variable.defaultValue);
+                value = variable.deserialize(message.value);
             }
             catch (final IllegalArgumentException ex)
             {
@@ -720,7 +720,7 @@ public final class DsmNode implements Backend, Agent
         {
             try
             {
-                variable.install(codec.decode(message.value, variable.type, variable.defaultValue));
+                variable.install(variable.deserialize(message.value));
                 variable.version = message.version;
             }
             catch (final IllegalArgumentException ex)
@@ -744,9 +744,9 @@ public final class DsmNode implements Backend, Agent
             {
                 try
                 {
-                    bytes = codec.encode(current);
+                    bytes = variable.serialize(current);
                 }
-                catch (final IllegalArgumentException ex)
+                catch (final DsmException ex)
                 {
                     DsmLog.error("node " + nodeId + ": value of '" + variable.name + "' cannot be serialized, so " +
                         "the cluster keeps the previous version: " + ex.getMessage());
@@ -863,7 +863,7 @@ public final class DsmNode implements Backend, Agent
     public void push(final SharedVariable variable, final Object newValue)
     {
         checkOpen();
-        final byte[] bytes = encode(variable, newValue);
+        final byte[] bytes = variable.serialize(newValue);
         final long version = variable.version + 1;
         final long deadline = System.nanoTime() + ctx.timeoutNs;
         final long correlationId = correlationIds.incrementAndGet();
@@ -920,7 +920,7 @@ public final class DsmNode implements Backend, Agent
     public void init(final SharedVariable variable, final Object value)
     {
         checkOpen();
-        final byte[] bytes = encode(variable, value);
+        final byte[] bytes = variable.serialize(value);
         final long deadline = System.nanoTime() + ctx.timeoutNs;
         final long correlationId = correlationIds.incrementAndGet();
         final MessageWriter w = writers.get().begin(MessageType.INIT, nodeId, correlationId)
@@ -941,7 +941,7 @@ public final class DsmNode implements Backend, Agent
             {
                 return;
             }
-            bytes = encode(variable, variable.current());
+            bytes = variable.serialize(variable.current());
             version = variable.version;
             variable.access = SharedVariable.READ;
             variable.pushing = false;
@@ -1043,19 +1043,6 @@ public final class DsmNode implements Backend, Agent
     public String replyChannel()
     {
         return replyChannel;
-    }
-
-    private byte[] encode(final SharedVariable variable, final Object value)
-    {
-        try
-        {
-            return codec.encode(value);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new DsmException("cannot share the value of '" + variable.name + "' (declared by " +
-                variable.declaredBy + "): " + ex.getMessage(), ex);
-        }
     }
 
     private void awaitLease(final SharedVariable variable, final long deadline, final String what)
@@ -1202,7 +1189,7 @@ public final class DsmNode implements Backend, Agent
                             variable.current() : variable.suspended;
                         if (current != SharedVariable.INVALID)
                         {
-                            sendRelease(variable.name, variable.version, encode(variable, current), false, deadline);
+                            sendRelease(variable.name, variable.version, variable.serialize(current), false, deadline);
                         }
                     }
                     variable.value = SharedVariable.INVALID;

@@ -7,6 +7,7 @@ import io.dsm.values.AllowList;
 import io.dsm.values.ValueCodec;
 
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,7 @@ public final class ReplicaTable
     private static final ConcurrentHashMap<String, SharedVariable> VARIABLES = new ConcurrentHashMap<>();
     private static volatile Backend backend;
     private static volatile ValueCodec codec;
+    private static volatile int termLength;
 
     private ReplicaTable()
     {
@@ -42,7 +44,8 @@ public final class ReplicaTable
         final SharedVariable variable = VARIABLES.computeIfAbsent(name, n ->
         {
             codec().allowList().register(declaredType);
-            return new SharedVariable(n, boxed, defaultValue(rawType), declaredBy);
+            return new SharedVariable(n, boxed, declaredType, defaultValue(rawType), declaredBy,
+                maxValueBytes(n, boxed));
         });
         if (variable.type != boxed)
         {
@@ -67,6 +70,40 @@ public final class ReplicaTable
     public static Collection<SharedVariable> all()
     {
         return VARIABLES.values();
+    }
+
+    /**
+     * @return {@code dsm.term.length} of this JVM: a message, so a serialized value, is at most an eighth of it.
+     */
+    static int termLength()
+    {
+        int t = termLength;
+        if (t == 0)
+        {
+            final String configured = Configuration.current().get(Configuration.TERM_LENGTH);
+            try
+            {
+                t = Integer.parseInt(configured);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new DsmException(Configuration.TERM_LENGTH + " must be a whole number, was '" + configured + "'");
+            }
+            termLength = t;
+        }
+        return t;
+    }
+
+    /**
+     * The largest serialized value of a variable that fits in the largest message carrying it ({@code INIT}, with
+     * the name, type and three numbers), within Aeron's largest message: an eighth of the term length, at most 16 MiB.
+     */
+    private static int maxValueBytes(final String name, final Class<?> type)
+    {
+        final int maxMessage = Math.min(termLength() / 8, 16 * 1024 * 1024);
+        final int overhead = 16 + 64 + name.getBytes(StandardCharsets.UTF_8).length +
+            type.getName().getBytes(StandardCharsets.UTF_8).length;
+        return Math.max(0, maxMessage - overhead);
     }
 
     /**

@@ -1,8 +1,15 @@
 package io.dsm.node;
 
 import io.dsm.DsmException;
+import io.dsm.values.CodecException;
+import io.dsm.values.Indirect;
+import io.dsm.values.Snapshot;
+import io.dsm.values.ValueCodec;
 
+import java.lang.reflect.Type;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The local replica of one shared variable, and its fast paths.
@@ -11,13 +18,18 @@ import java.util.ArrayDeque;
  * store under the variable's lock ({@link #set}). Everything else goes to the {@link Backend}. The lock orders local
  * writers against the node's thread, which takes it (never blocking, see {@link DsmNode}) to install values and
  * to halt the replica.
+ * <p>
+ * What the replica holds is a value no one can change in place (see {@link ValueCodec}): the value itself when it is
+ * immutable, a frozen copy of a collection, or a {@link Snapshot} of which each read gets its own copy. A written
+ * value is checked (and, unless it is a string or a box, serialized) in the writing thread before anything else
+ * happens, so a value that cannot be shared is refused there and then.
  */
 public final class SharedVariable extends VariableLock
 {
     private static final long serialVersionUID = 1L;
 
     /** Marks a replica that is not valid. */
-    static final Object INVALID = new Object()
+    static final Object INVALID = new Indirect()
     {
         @Override
         public String toString()
@@ -26,7 +38,7 @@ public final class SharedVariable extends VariableLock
         }
     };
     /** In {@link #value}: the replica is valid and its value is in {@link #bits} (a local primitive write). */
-    static final Object IN_BITS = new Object()
+    static final Object IN_BITS = new Indirect()
     {
         @Override
         public String toString()
@@ -50,12 +62,17 @@ public final class SharedVariable extends VariableLock
 
     final String name;
     final Class<?> type;
+    /** The field's declared (generic) type: what values of the variable may hold, for the codec. */
+    final Type declaredType;
     final String declaredBy;
     final Object defaultValue;
+    /** The largest serialized value of this variable that fits in one message. */
+    final int maxValueBytes;
 
     /**
-     * The replica's value, INVALID, or IN_BITS after a local write of a primitive. Written under lock, through
-     * {@link #install} when valid; read the value itself through {@link #current()}.
+     * The replica's value, INVALID, IN_BITS after a local write of a primitive, or a {@link Snapshot}. Written under
+     * lock, through {@link #install} when valid; read it through {@link #current()} (dsm) or {@link #get()} (the
+     * application).
      */
     volatile Object value = INVALID;
     /**
@@ -91,12 +108,20 @@ public final class SharedVariable extends VariableLock
         return deferred != null && !deferred.isEmpty();
     }
 
-    SharedVariable(final String name, final Class<?> type, final Object defaultValue, final String declaredBy)
+    SharedVariable(
+        final String name,
+        final Class<?> type,
+        final Type declaredType,
+        final Object defaultValue,
+        final String declaredBy,
+        final int maxValueBytes)
     {
         this.name = name;
         this.type = type;
+        this.declaredType = declaredType;
         this.defaultValue = defaultValue;
         this.declaredBy = declaredBy;
+        this.maxValueBytes = maxValueBytes;
         this.kind = kindOf(type);
     }
 
@@ -148,11 +173,20 @@ public final class SharedVariable extends VariableLock
         value = newValue;
     }
 
-    /** @return the valid value as an object (boxing the bits if a primitive write left them there), or INVALID. */
+    /**
+     * @return the valid replica as an object (boxing the bits if a primitive write left them there; a
+     *         {@link Snapshot} as it is), or INVALID. For dsm only: the application gets {@link #forApplication}.
+     */
     Object current()
     {
         final Object v = value;
         return v == IN_BITS ? boxBits(bits) : v;
+    }
+
+    /** @return what a replica's content reads as for the application: a copy of a {@link Snapshot}. */
+    static Object forApplication(final Object content)
+    {
+        return content instanceof Snapshot ? ((Snapshot)content).copy() : content;
     }
 
     private Object boxBits(final long raw)
@@ -370,27 +404,45 @@ public final class SharedVariable extends VariableLock
     }
 
     /**
-     * Reads the variable: the replica if valid, else the cluster's current value.
+     * Reads the variable: the replica if valid, else the cluster's current value. A value with parts that can change
+     * in place (an array, a class with non-final fields) is read as a copy that the caller owns.
      *
      * @return the value.
      */
     public Object get()
     {
-        final Object v = current();
-        if (v != INVALID)
+        final Object v = value;
+        if (!(v instanceof Indirect))
         {
             return v;
         }
-        return ReplicaTable.backend().readMiss(this);
+        return getIndirect(v);
+    }
+
+    private Object getIndirect(final Object v)
+    {
+        if (v == IN_BITS)
+        {
+            return boxBits(bits);
+        }
+        if (v instanceof Snapshot)
+        {
+            return ((Snapshot)v).copy();
+        }
+        return forApplication(ReplicaTable.backend().readMiss(this));
     }
 
     /**
-     * Writes the variable, taking write access first if this node does not hold it.
+     * Writes the variable, taking write access first if this node does not hold it. The value is checked first, in
+     * this thread: one that cannot be shared, or is too large, is refused with a {@link DsmException} before any other
+     * JVM sees anything.
      *
      * @param newValue the new value.
      */
     public void set(final Object newValue)
     {
+        checkType(newValue);
+        final Object content = prepare(newValue);
         lock();
         try
         {
@@ -398,11 +450,10 @@ public final class SharedVariable extends VariableLock
             {
                 if (pushing)
                 {
-                    checkType(newValue);
-                    ReplicaTable.backend().push(this, newValue);
+                    ReplicaTable.backend().push(this, content);
                     return;
                 }
-                install(newValue);
+                install(content);
                 version++;
                 return;
             }
@@ -411,13 +462,12 @@ public final class SharedVariable extends VariableLock
         {
             unlock();
         }
-        checkType(newValue);
         final Backend backend = ReplicaTable.backend();
         backend.acquireWrite(this);
         lock();
         try
         {
-            install(newValue);
+            install(content);
             version++;
             reserved--;
         }
@@ -428,6 +478,221 @@ public final class SharedVariable extends VariableLock
     }
 
     /**
+     * @param newValue a value about to be written.
+     * @return what the replica holds for it.
+     * @throws DsmException naming the variable, the field and what is wrong, when it cannot be shared.
+     */
+    Object prepare(final Object newValue)
+    {
+        try
+        {
+            return ReplicaTable.codec().prepare(newValue, declaredType, name, maxValueBytes);
+        }
+        catch (final ValueCodec.TooLargeException ex)
+        {
+            throw new DsmException("cannot write shared variable '" + name + "' (" + declaredBy + "): the value is " +
+                ex.size + " bytes serialized, and at most " + ex.max + " bytes fit in one message with " +
+                "dsm.term.length=" + ReplicaTable.termLength() + " (a message is at most an eighth of it, and 16 MiB): " +
+                "raise dsm.term.length on every JVM, or share smaller values");
+        }
+        catch (final CodecException ex)
+        {
+            throw new DsmException("cannot write a " + newValue.getClass().getName() + " to shared variable '" + name +
+                "' (" + declaredBy + "): " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param content what the replica holds (never INVALID).
+     * @return its serialized form.
+     * @throws DsmException naming the variable when it cannot be serialized (it was checked when written).
+     */
+    byte[] serialize(final Object content)
+    {
+        if (content instanceof Snapshot)
+        {
+            return ((Snapshot)content).bytes();
+        }
+        try
+        {
+            return ReplicaTable.codec().encode(content, declaredType);
+        }
+        catch (final CodecException ex)
+        {
+            throw new DsmException("cannot serialize the value of shared variable '" + name + "' (" + declaredBy +
+                "): " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param bytes a serialized value received from the cluster; null for a variable never written.
+     * @return what the replica holds for it.
+     * @throws CodecException when the bytes cannot be read as a value of this variable.
+     */
+    Object deserialize(final byte[] bytes)
+    {
+        return ReplicaTable.codec().toReplica(bytes, declaredType, type, defaultValue, name);
+    }
+
+    /**
+     * A compound assignment to a primitive variable ({@code x++}, {@code x += k}), as one read-modify-write atomic
+     * across the cluster: with write access held, nothing else can read or write the variable in between. Without
+     * write access it takes it first, as a write does. No boxing when write access is held.
+     *
+     * @param operation what to compute from the old value and the operand.
+     * @param operand   the right-hand operand's bits.
+     * @param returnNew whether to return the new value's bits ({@code ++x}) or the old one's ({@code x++}).
+     * @return the old or the new value's bits.
+     */
+    public long updateBits(final io.dsm.access.CompoundOperation operation, final long operand, final boolean returnNew)
+    {
+        lock();
+        try
+        {
+            if (writesHere() && !pushing)
+            {
+                final long old = validBits();
+                final long updated = operation.apply(old, operand);
+                bits = updated;
+                value = IN_BITS;
+                version++;
+                return returnNew ? updated : old;
+            }
+            if (writesHere())
+            {
+                // Update mode with readers: the write is pushed to them before it returns.
+                final long old = validBits();
+                final long updated = operation.apply(old, operand);
+                ReplicaTable.backend().push(this, boxBits(updated));
+                return returnNew ? updated : old;
+            }
+        }
+        finally
+        {
+            unlock();
+        }
+        ReplicaTable.backend().acquireWrite(this);
+        lock();
+        try
+        {
+            final long old = validBits();
+            final long updated = operation.apply(old, operand);
+            bits = updated;
+            value = IN_BITS;
+            version++;
+            reserved--;
+            return returnNew ? updated : old;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /** @return the bits of a valid replica of a primitive variable; the caller holds the lock and write access. */
+    private long validBits()
+    {
+        final Object v = value;
+        if (v == INVALID)
+        {
+            throw new IllegalStateException("'" + name + "' has no valid replica under write access");
+        }
+        return v == IN_BITS ? bits : bitsOf(v);
+    }
+
+    /**
+     * @return the replica's content for dsm's own reading through it (a {@link Snapshot}'s prototype, never handed
+     *         out), fetching it on a miss.
+     */
+    public Object contentForReading()
+    {
+        Object v = value;
+        if (v == INVALID)
+        {
+            v = ReplicaTable.backend().readMiss(this);
+        }
+        else if (v == IN_BITS)
+        {
+            v = boxBits(bits);
+        }
+        return v instanceof Snapshot ? ((Snapshot)v).prototype() : v;
+    }
+
+    /**
+     * Replaces the value with {@code change(current value)}, atomically across the cluster: no other JVM reads or
+     * writes the variable in between.
+     *
+     * @param change computes the new value from the current one (which it must not change).
+     * @return the new value, as a read would return it.
+     */
+    public Object update(final UnaryOperator<Object> change)
+    {
+        try
+        {
+            return withWriteAccess(() ->
+            {
+                set(change.apply(forApplication(validContent())));
+                return get();
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new DsmException("update of shared variable '" + name + "' failed", ex);
+        }
+    }
+
+    /**
+     * Changes the value in place, atomically across the cluster: {@code change} gets a mutable copy of the current
+     * value (collections as ordinary mutable ones), and what it leaves there becomes the new value.
+     *
+     * @param change changes the copy.
+     * @return the new value, as a read would return it.
+     */
+    public Object mutate(final Consumer<Object> change)
+    {
+        try
+        {
+            return withWriteAccess(() ->
+            {
+                final Object content = validContent();
+                final Object copy = content == null ? null :
+                    ReplicaTable.codec().mutableCopy(serialize(content), declaredType, type, defaultValue, name);
+                if (copy == null)
+                {
+                    throw new DsmException("cannot change shared variable '" + name + "' in place: it is null; " +
+                        "assign a value first");
+                }
+                change.accept(copy);
+                set(copy);
+                return get();
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new DsmException("change of shared variable '" + name + "' failed", ex);
+        }
+    }
+
+    /** @return the replica's content while this thread holds write access (so the replica is valid). */
+    private Object validContent()
+    {
+        final Object content = current();
+        if (content == INVALID)
+        {
+            throw new IllegalStateException("'" + name + "' has no valid replica under write access");
+        }
+        return content;
+    }
+
+    /**
      * Sets the initial value: only if the variable was never written in the cluster.
      *
      * @param initialValue the value a static initialiser or constructor assigns.
@@ -435,7 +700,7 @@ public final class SharedVariable extends VariableLock
     public void init(final Object initialValue)
     {
         checkType(initialValue);
-        ReplicaTable.backend().init(this, initialValue);
+        ReplicaTable.backend().init(this, prepare(initialValue));
     }
 
     /**
@@ -535,5 +800,11 @@ public final class SharedVariable extends VariableLock
     public String toString()
     {
         return "SharedVariable{" + name + ", access=" + access + ", value=" + current() + "}";
+    }
+
+    /** @return the declared type of the field, generic arguments included. */
+    public Type declaredType()
+    {
+        return declaredType;
     }
 }

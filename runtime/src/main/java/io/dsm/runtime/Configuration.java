@@ -1,9 +1,13 @@
 package io.dsm.runtime;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -79,6 +83,12 @@ public final class Configuration
     public static final String MODE = "dsm.mode";
     /** Log level on stderr: error, warn, info, debug. */
     public static final String LOG_LEVEL = "dsm.log.level";
+    /**
+     * Whether every mistake dsm can detect is a failure rather than a warning: an unknown {@code dsm.*} key or a bad
+     * agent argument stops the JVM at start-up, and a {@code @Shared} field dsm refuses makes its class fail to
+     * initialise (and every access to it throw). For CI and production.
+     */
+    public static final String STRICT = "dsm.strict";
 
     private static final Map<String, String> DEFAULTS;
 
@@ -111,6 +121,7 @@ public final class Configuration
         d.put(AGENT_EXCLUDE, "");
         d.put(MODE, "cluster");
         d.put(LOG_LEVEL, "warn");
+        d.put(STRICT, "false");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -144,17 +155,21 @@ public final class Configuration
     }
 
     /**
-     * Records the agent's arguments, {@code key=value} pairs separated by commas.
+     * Records the agent's arguments, {@code key=value} pairs separated by commas. A pair that is not {@code key=value}
+     * or names an unknown key is left out and reported in the result; the others take effect, so a typo never leaves
+     * dsm half on.
      *
      * @param args the string after {@code -javaagent:dsm-agent.jar=}, may be null.
-     * @throws IllegalArgumentException naming a pair that is not {@code key=value} or a key that is unknown.
+     * @return what was wrong with the arguments, one message each naming the argument (empty when all is well).
      */
-    public static void agentArguments(final String args)
+    public static List<String> agentArguments(final String args)
     {
-        agentArguments = parseArguments(args);
+        final List<String> problems = new ArrayList<>();
+        agentArguments = parseArguments(args, problems);
+        return problems;
     }
 
-    static Map<String, String> parseArguments(final String args)
+    static Map<String, String> parseArguments(final String args, final List<String> problems)
     {
         final Map<String, String> parsed = new LinkedHashMap<>();
         if (args == null || args.isBlank())
@@ -166,17 +181,95 @@ public final class Configuration
             final int eq = pair.indexOf('=');
             if (eq <= 0)
             {
-                throw new IllegalArgumentException("dsm agent argument '" + pair + "' is not key=value");
+                problems.add("dsm agent argument '" + pair + "' is not key=value (for example timeout.ms=2000); " +
+                    "it is ignored");
+                continue;
             }
-            final String key = normalise(pair.substring(0, eq).trim());
+            final String given = pair.substring(0, eq).trim();
+            final String key = normalise(given);
             if (!DEFAULTS.containsKey(key))
             {
-                throw new IllegalArgumentException("unknown dsm agent argument '" + pair.substring(0, eq).trim() +
-                    "'; known keys: " + DEFAULTS.keySet());
+                problems.add("unknown dsm agent argument '" + given + "'" + suggestion(key) + "; it is ignored");
+                continue;
             }
             parsed.put(key, pair.substring(eq + 1).trim());
         }
         return parsed;
+    }
+
+    /**
+     * Finds {@code dsm.*} system properties and {@code DSM_*} environment variables that are not dsm keys, which
+     * would otherwise be silently ignored.
+     *
+     * @param properties  the system properties.
+     * @param environment the environment.
+     * @return one message per unknown key, naming it and the closest known key.
+     */
+    public static List<String> unknownKeys(final Properties properties, final Map<String, String> environment)
+    {
+        final List<String> problems = new ArrayList<>();
+        for (final String name : new TreeSet<>(properties.stringPropertyNames()))
+        {
+            if (name.startsWith("dsm.") && !DEFAULTS.containsKey(name))
+            {
+                problems.add("unknown dsm configuration key '" + name + "' (system property -D" + name + ")" +
+                    suggestion(name) + "; it is ignored");
+            }
+        }
+        for (final String name : new TreeSet<>(environment.keySet()))
+        {
+            if (name.startsWith("DSM_"))
+            {
+                final String key = name.toLowerCase(Locale.ROOT).replace('_', '.');
+                if (!DEFAULTS.containsKey(key))
+                {
+                    problems.add("unknown dsm configuration key in environment variable " + name +
+                        suggestion(key) + "; it is ignored");
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static String suggestion(final String key)
+    {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (final String known : DEFAULTS.keySet())
+        {
+            final int distance = distance(key, known);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = known;
+            }
+        }
+        return bestDistance <= Math.max(3, key.length() / 3) ? ": did you mean " + best + "?" :
+            " (known keys: java -jar dsm-agent.jar config)";
+    }
+
+    /** Levenshtein distance. */
+    static int distance(final String a, final String b)
+    {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static String normalise(final String key)

@@ -13,30 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The classes a value received from the network may name. A class name read from the wire is resolved only if it is
- * on this list, so a forged message can never make the JVM load (and initialise) a class the application did not
- * declare as a shared value type.
+ * The application classes a value may name by themselves, wherever they stand. A class name read from the wire is
+ * resolved only if the reading JVM accepts it, so a forged message cannot make a JVM create objects of a class the
+ * application did not declare as a value type.
  * <p>
- * On the list: primitives and their boxes, {@code String}, the usual {@code java.util} collections, {@code java.time}
- * values, {@code BigInteger}, {@code BigDecimal}, {@code UUID}; every declared type of a {@link io.dsm.Shared} field
- * that this JVM has linked, with the types of its fields or record components (and their generic arguments), down
- * to JDK types; and the names or package prefixes in {@code dsm.values.allow}.
+ * On the list: every application type declared by a {@link io.dsm.Shared} field this JVM has linked, with the types
+ * of its fields or record components and their generic arguments, and the permitted subclasses of sealed ones,
+ * transitively; and the names or package prefixes in {@code dsm.values.allow}. Besides the list, a value may hold a
+ * subclass of the application type declared where it stands (checked after loading it, before creating anything).
+ * JDK types are never named on the wire except enums and array components, and only value types are built from them.
  */
 public final class AllowList
 {
-    private static final Set<String> JDK_VALUE_TYPES = Set.of(
-        "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
-        "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Object",
-        "java.math.BigInteger", "java.math.BigDecimal", "java.util.UUID",
-        "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.HashMap",
-        "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet",
-        "java.util.TreeSet", "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentSkipListMap",
-        "java.util.concurrent.CopyOnWriteArrayList", "java.util.List", "java.util.Map", "java.util.Set",
-        "java.util.Collection", "java.util.Optional", "java.util.Date", "java.util.SortedMap",
-        "java.util.NavigableMap", "java.util.SortedSet", "java.util.NavigableSet", "java.util.Queue", "java.util.Deque");
-    private static final Set<String> PRIMITIVES = Set.of(
-        "boolean", "byte", "short", "char", "int", "long", "float", "double");
-
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final List<String> prefixes = new CopyOnWriteArrayList<>();
 
@@ -65,8 +53,8 @@ public final class AllowList
     }
 
     /**
-     * Allows a declared value type and, recursively, the types of its fields, record components and generic
-     * arguments.
+     * Allows a declared value type and, transitively, the types of its fields, record components, generic arguments
+     * and permitted subclasses.
      *
      * @param type the declared type of a shared field.
      */
@@ -94,9 +82,13 @@ public final class AllowList
                 {
                     c = c.getComponentType();
                 }
-                if (c.isPrimitive() || c.getName().startsWith("java.") || !names.add(c.getName()))
+                if (c.isPrimitive() || ValueTypes.isJdk(c.getName()) || !names.add(c.getName()))
                 {
                     continue;
+                }
+                if (c.isSealed())
+                {
+                    pending.addAll(List.of(c.getPermittedSubclasses()));
                 }
                 if (c.isRecord())
                 {
@@ -124,36 +116,18 @@ public final class AllowList
     }
 
     /**
-     * @param name a class name as read from the wire (binary name, or an array form such as {@code int[]}).
-     * @return whether a value may name it.
+     * @param name the binary name of an application class.
+     * @return whether a value may name it wherever it stands.
      */
     public boolean allows(final String name)
     {
-        String element = name;
-        while (element.endsWith("[]"))
-        {
-            element = element.substring(0, element.length() - 2);
-        }
-        if (element.startsWith("["))
-        {
-            element = element.replaceFirst("^\\[+", "");
-            if (element.length() == 1)
-            {
-                return true;
-            }
-            if (element.startsWith("L") && element.endsWith(";"))
-            {
-                element = element.substring(1, element.length() - 1);
-            }
-        }
-        if (PRIMITIVES.contains(element) || JDK_VALUE_TYPES.contains(element) || names.contains(element) ||
-            element.startsWith("java.time."))
+        if (names.contains(name))
         {
             return true;
         }
         for (final String prefix : prefixes)
         {
-            if (element.startsWith(prefix))
+            if (name.startsWith(prefix))
             {
                 return true;
             }

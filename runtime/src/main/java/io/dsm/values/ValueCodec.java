@@ -1,37 +1,46 @@
 package io.dsm.values;
 
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.core.pool.ClassLookup;
-import net.openhft.chronicle.core.util.ClassNotFoundRuntimeException;
-import net.openhft.chronicle.wire.ValueIn;
 import net.openhft.chronicle.wire.Wire;
 import net.openhft.chronicle.wire.WireType;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 
 /**
- * Turns a whole value into bytes and back with Chronicle Wire's binary format. Records, which Chronicle Wire's
- * reflective marshaller cannot rebuild, are written as their class name and components and rebuilt through the
- * canonical constructor. Every class name read back is checked against the {@link AllowList} before it is resolved.
- * Other classes are rebuilt by Chronicle without running their constructors or {@code readObject}, so no code of a
- * received class runs while decoding.
+ * Turns whole values into bytes and back, with Chronicle Wire's binary format, and decides what a replica holds.
+ * <p>
+ * The format is structural: each part of a value is a tag and its content (a collection its elements, a record its
+ * components, an application class its fields by name), so what a value reads back as does not depend on any
+ * serializer's idea of its class. Writing checks the whole value first (see {@link ValueWriter}): a value that cannot
+ * be shared is refused in the writing thread, before any other JVM sees anything. Reading checks every class name a
+ * value holds (see {@link ValueReader}) and builds no object of a class the reading JVM does not accept there.
+ * <p>
+ * What a replica holds, and so what a read returns: an immutable value as it is (primitives, strings, enums, records
+ * and classes with final fields made of immutable values); a collection as an immutable snapshot ({@link FrozenList}
+ * and its siblings); and a value with parts that can change in place (arrays, Date, BitSet, classes with non-final
+ * fields) as a {@link Snapshot}, of which each read gets its own copy.
  */
 public final class ValueCodec
 {
-    private static final byte CHRONICLE = 0;
-    private static final byte RECORD = 1;
+    /** The deepest nesting of a value. */
+    static final int MAX_DEPTH = 256;
+    /** A thread's encoding buffer that grew past this is dropped after use, so that one large value is not kept. */
+    private static final int KEEP_BUFFER_BYTES = 1 << 20;
 
     private final AllowList allowList;
-    private final ThreadLocal<Wire> writers;
+    private final ThreadLocal<Wire> writers = ThreadLocal.withInitial(ValueCodec::newWire);
 
     /**
-     * @param allowList which class names a decoded value may use.
+     * @param allowList the application classes a value may name, besides subtypes of declared application types.
      */
     public ValueCodec(final AllowList allowList)
     {
         this.allowList = allowList;
-        this.writers = ThreadLocal.withInitial(() -> WireType.BINARY_LIGHT.apply(Bytes.allocateElasticOnHeap(128)));
+    }
+
+    private static Wire newWire()
+    {
+        return WireType.BINARY_LIGHT.apply(Bytes.allocateElasticOnHeap(256));
     }
 
     /**
@@ -43,160 +52,208 @@ public final class ValueCodec
     }
 
     /**
-     * @param value any supported value, or null.
+     * @param value    any value, or null.
+     * @param declared the declared type of the field it is written to.
      * @return its serialized form.
-     * @throws IllegalArgumentException when the value cannot be serialized, with the reason.
+     * @throws CodecException when the value, or a part of it, cannot be shared; the message says where and why.
      */
-    public byte[] encode(final Object value)
+    public byte[] encode(final Object value, final Type declared)
     {
         final Wire wire = writers.get();
         final Bytes<?> bytes = wire.bytes();
         bytes.clear();
         try
         {
-            write(wire, value);
+            new ValueWriter(wire.getValueOut(), allowList).write(value, declared, 0);
+            return bytes.toByteArray();
         }
         catch (final CodecException ex)
         {
             throw ex;
         }
-        catch (final RuntimeException | Error ex)
+        catch (final StackOverflowError ex)
         {
-            throw new CodecException("cannot serialize " + value.getClass().getName() + ": " + ex, ex);
+            throw new CodecException("the value is nested too deeply to serialize");
         }
-        return bytes.toByteArray();
-    }
-
-    private void write(final Wire wire, final Object value)
-    {
-        if (value != null && value.getClass().isRecord())
+        catch (final RuntimeException ex)
         {
-            wire.getValueOut().int8(RECORD);
-            wire.getValueOut().text(value.getClass().getName());
-            final RecordComponent[] components = value.getClass().getRecordComponents();
-            wire.getValueOut().int32(components.length);
-            for (final RecordComponent component : components)
+            throw new CodecException("cannot serialize a " + value.getClass().getName() + ": " + ex, ex);
+        }
+        finally
+        {
+            if (bytes.realCapacity() > KEEP_BUFFER_BYTES)
             {
-                final Object item;
-                try
-                {
-                    final var accessor = component.getAccessor();
-                    accessor.setAccessible(true);
-                    item = accessor.invoke(value);
-                }
-                catch (final ReflectiveOperationException ex)
-                {
-                    throw new CodecException("cannot read record component " + component.getName(), ex);
-                }
-                write(wire, item);
+                writers.remove();
             }
-            return;
         }
-        wire.getValueOut().int8(CHRONICLE);
-        wire.getValueOut().object(value);
     }
 
     /**
-     * @param bytes    the serialized form; null means "never written", decoded as {@code defaultValue}.
-     * @param expected the declared (boxed) type the value must have.
-     * @param defaultValue the value of a variable never written.
-     * @return the value.
-     * @throws IllegalArgumentException when the bytes are malformed, name a class not on the allow list, or hold a
-     *                                  value that is not an instance of {@code expected}.
+     * Checks a value this JVM writes and returns what its replica holds. Strings and boxed primitives need no
+     * serializing here; anything else is serialized once (which checks it) and then frozen, or kept as a
+     * {@link Snapshot} when it has parts that can change in place.
+     *
+     * @param value    the value written.
+     * @param declared the declared type of the field.
+     * @param variable the variable, named by frozen collections in their errors.
+     * @param maxBytes the largest serialized value the cluster can carry.
+     * @return the value itself (immutable), a frozen copy, or a {@link Snapshot}.
+     * @throws CodecException when the value cannot be shared or is too large; the message says why.
      */
-    public Object decode(final byte[] bytes, final Class<?> expected, final Object defaultValue)
+    public Object prepare(final Object value, final Type declared, final String variable, final int maxBytes)
+    {
+        if (value == null || value instanceof Long || value instanceof Integer || value instanceof Double ||
+            value instanceof Boolean || value instanceof Character || value instanceof Float ||
+            value instanceof Short || value instanceof Byte ||
+            value instanceof String && ((String)value).length() * 3L + 16 <= maxBytes)
+        {
+            return value;
+        }
+        final byte[] bytes = encode(value, declared);
+        if (bytes.length > maxBytes)
+        {
+            throw new TooLargeException(bytes.length, maxBytes);
+        }
+        final Object frozen = new ValueFreezer(variable).freeze(value);
+        if (frozen != ValueFreezer.MUTABLE)
+        {
+            return frozen;
+        }
+        final Object prototype = value.getClass().isArray() && value.getClass().getComponentType().isPrimitive() ?
+            PrimitiveArrays.copy(value) : read(bytes, declared, variable, false).value;
+        return new Snapshot(this, bytes, prototype, declared, variable);
+    }
+
+    /** A value larger than the cluster can carry in one message. */
+    public static final class TooLargeException extends IllegalArgumentException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /** Its serialized size. */
+        public final int size;
+        /** The largest that fits. */
+        public final int max;
+
+        TooLargeException(final int size, final int max)
+        {
+            super("the value is " + size + " bytes serialized, and at most " + max + " bytes fit in one message");
+            this.size = size;
+            this.max = max;
+        }
+    }
+
+    /**
+     * @param value    a part of a replica's value that dsm read through a path ({@code cfg.inner}, {@code grid[i]}).
+     * @param variable the variable, named by frozen collections in their errors.
+     * @return the part itself when immutable, else a copy the caller owns.
+     */
+    public Object copyForReader(final Object value, final String variable)
+    {
+        final Object frozen = new ValueFreezer(variable).freeze(value);
+        if (frozen != ValueFreezer.MUTABLE)
+        {
+            return frozen;
+        }
+        if (value.getClass().isArray() && value.getClass().getComponentType().isPrimitive())
+        {
+            return PrimitiveArrays.copy(value);
+        }
+        final Wire wire = newWire();
+        new ValueWriter(wire.getValueOut(), null).write(value, Object.class, 0);
+        final ValueReader reader = new ValueReader(wire, null, loaderFor(value.getClass()), variable, false);
+        return reader.read(Object.class, 0);
+    }
+
+    /**
+     * Decodes a value received from the cluster into what a replica holds.
+     *
+     * @param bytes        the serialized value; null means never written.
+     * @param declared     the declared type of the field.
+     * @param expected     the (boxed) class every value of the variable must be an instance of.
+     * @param defaultValue the value of a variable never written.
+     * @param variable     the variable.
+     * @return the value, frozen, or a {@link Snapshot}.
+     * @throws CodecException when the bytes are malformed, name a class this JVM does not accept, or hold a value
+     *                        that is not an instance of {@code expected}.
+     */
+    public Object toReplica(final byte[] bytes, final Type declared, final Class<?> expected, final Object defaultValue,
+        final String variable)
     {
         if (bytes == null)
         {
             return defaultValue;
         }
+        final Decoded decoded = read(bytes, declared, variable, false);
+        check(decoded.value, expected);
+        return decoded.mutable ? new Snapshot(this, bytes, decoded.value, declared, variable) : decoded.value;
+    }
+
+    /**
+     * Decodes a value as a copy the caller may change: collections as ordinary mutable ones.
+     *
+     * @param bytes    the serialized value; null means never written.
+     * @param declared the declared type of the field.
+     * @param expected the (boxed) class of the variable.
+     * @param defaultValue the value of a variable never written.
+     * @param variable the variable.
+     * @return a mutable copy.
+     */
+    public Object mutableCopy(final byte[] bytes, final Type declared, final Class<?> expected,
+        final Object defaultValue, final String variable)
+    {
+        if (bytes == null)
+        {
+            return defaultValue;
+        }
+        final Object value = read(bytes, declared, variable, true).value;
+        check(value, expected);
+        return value;
+    }
+
+    private static void check(final Object value, final Class<?> expected)
+    {
+        if (value != null && !expected.isInstance(value))
+        {
+            throw new CodecException("read a " + value.getClass().getName() + " where a " + expected.getName() +
+                " was declared");
+        }
+    }
+
+    Decoded read(final byte[] bytes, final Type declared, final String variable, final boolean mutable)
+    {
         final Wire wire = WireType.BINARY_LIGHT.apply(Bytes.wrapForRead(bytes));
-        final ClassLookup base = wire.classLookup();
-        wire.classLookup(new AllowListLookup(base));
+        final ClassLoader loader = loaderFor(declared);
+        final ValueReader reader = new ValueReader(wire, allowList, loader, variable, mutable);
         final Object value;
         try
         {
-            value = read(wire, expected);
+            value = reader.read(declared, 0);
         }
         catch (final CodecException ex)
         {
             throw ex;
         }
-        catch (final RuntimeException | Error ex)
+        catch (final StackOverflowError ex)
         {
-            throw new CodecException("cannot decode a " + expected.getName() + " from " + bytes.length +
-                " bytes: " + ex.getMessage(), ex);
+            throw new CodecException("the value is nested too deeply to read");
         }
-        if (value != null && !expected.isInstance(value))
+        catch (final RuntimeException ex)
         {
-            throw new CodecException("decoded a " + value.getClass().getName() + " where a " +
-                expected.getName() + " was declared");
+            throw new CodecException("malformed value of " + bytes.length + " bytes: " + ex, ex);
         }
-        return value;
+        if (wire.bytes().readRemaining() != 0)
+        {
+            throw new CodecException("malformed value: " + wire.bytes().readRemaining() + " bytes left after it");
+        }
+        return new Decoded(value, reader.sawMutable);
     }
 
-    private Object read(final Wire wire, final Class<?> expected)
+    private static ClassLoader loaderFor(final Type declared)
     {
-        final ValueIn in = wire.getValueIn();
-        final byte kind = in.int8();
-        if (kind == CHRONICLE)
+        final ClassLoader own = Types.erasure(declared).getClassLoader();
+        if (own != null)
         {
-            return expected == Object.class ? in.object() : in.object(expected);
-        }
-        if (kind != RECORD)
-        {
-            throw new CodecException("unknown value encoding " + kind);
-        }
-        final String className = in.text();
-        if (className == null || !allowList.allows(className))
-        {
-            throw new CodecException("record class " + className + " is not an allowed value type " +
-                "(declare it as the type of a @Shared field, or list it in dsm.values.allow)");
-        }
-        final Class<?> type;
-        try
-        {
-            type = Class.forName(className, false, loaderFor(expected));
-        }
-        catch (final ClassNotFoundException ex)
-        {
-            throw new CodecException("record class " + className + " is not on this JVM's class path");
-        }
-        if (!type.isRecord())
-        {
-            throw new CodecException(className + " is not a record");
-        }
-        final RecordComponent[] components = type.getRecordComponents();
-        final int count = in.int32();
-        if (count != components.length)
-        {
-            throw new CodecException("record " + className + " has " + components.length +
-                " components here but " + count + " on the wire");
-        }
-        final Class<?>[] types = new Class<?>[components.length];
-        final Object[] args = new Object[components.length];
-        for (int i = 0; i < components.length; i++)
-        {
-            types[i] = components[i].getType();
-            args[i] = read(wire, box(types[i]));
-        }
-        try
-        {
-            final Constructor<?> constructor = type.getDeclaredConstructor(types);
-            constructor.setAccessible(true);
-            return constructor.newInstance(args);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new CodecException("cannot rebuild record " + className + ": " + ex, ex);
-        }
-    }
-
-    private static ClassLoader loaderFor(final Class<?> expected)
-    {
-        if (expected.getClassLoader() != null)
-        {
-            return expected.getClassLoader();
+            return own;
         }
         final ClassLoader context = Thread.currentThread().getContextClassLoader();
         return context != null ? context : ClassLoader.getSystemClassLoader();
@@ -247,79 +304,16 @@ public final class ValueCodec
         return Void.class;
     }
 
-    /** A value that cannot be encoded or decoded; the message says why. */
-    static final class CodecException extends IllegalArgumentException
+    /** A value read, and whether a part of it can change in place. */
+    static final class Decoded
     {
-        private static final long serialVersionUID = 1L;
+        final Object value;
+        final boolean mutable;
 
-        CodecException(final String message)
+        Decoded(final Object value, final boolean mutable)
         {
-            super(message);
-        }
-
-        CodecException(final String message, final Throwable cause)
-        {
-            super(message, cause);
-        }
-    }
-
-    private final class AllowListLookup implements ClassLookup
-    {
-        private final ClassLookup delegate;
-
-        AllowListLookup(final ClassLookup delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Class<?> forName(final CharSequence name) throws ClassNotFoundRuntimeException
-        {
-            final String text = name.toString();
-            final boolean alias = text.indexOf('.') < 0 &&
-                (text.startsWith("!") || text.matches("[A-Za-z]+(\\[\\])*") && isChronicleAlias(text));
-            if (!alias && !allowList.allows(text))
-            {
-                throw new ClassNotFoundRuntimeException(new ClassNotFoundException(
-                    "class " + text + " is not an allowed value type (declare it as the type of a @Shared " +
-                    "field, or list it in dsm.values.allow)"));
-            }
-            final Class<?> resolved = delegate.forName(name);
-            if (alias && !allowList.allows(resolved.getName()) && !resolved.isArray())
-            {
-                throw new ClassNotFoundRuntimeException(new ClassNotFoundException(
-                    "alias " + text + " names " + resolved.getName() + ", which is not an allowed value type"));
-            }
-            return resolved;
-        }
-
-        private boolean isChronicleAlias(final String text)
-        {
-            String element = text;
-            while (element.endsWith("[]"))
-            {
-                element = element.substring(0, element.length() - 2);
-            }
-            return allowList.allows(element) || allowList.allows("java.lang." + element) ||
-                Character.isUpperCase(element.charAt(0)) && allowList.allows("java.util." + element);
-        }
-
-        @Override
-        public String nameFor(final Class<?> clazz) throws IllegalArgumentException
-        {
-            return delegate.nameFor(clazz);
-        }
-
-        @Override
-        public void addAlias(final Class<?>... classes)
-        {
-            delegate.addAlias(classes);
-        }
-
-        @Override
-        public void addAlias(final Class<?> clazz, final String names)
-        {
-            delegate.addAlias(clazz, names);
+            this.value = value;
+            this.mutable = mutable;
         }
     }
 }

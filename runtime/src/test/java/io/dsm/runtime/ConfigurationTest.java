@@ -2,7 +2,10 @@ package io.dsm.runtime;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +16,8 @@ class ConfigurationTest
     @Test
     void systemPropertyBeatsEnvironmentBeatsAgentArgumentBeatsDefault()
     {
-        final Map<String, String> args = Configuration.parseArguments("timeout.ms=300,dsm.lease.ms=4000,log.level=info");
+        final Map<String, String> args = Configuration.parseArguments("timeout.ms=300,dsm.lease.ms=4000,log.level=info",
+            new ArrayList<>());
         final Configuration config = new Configuration(
             key -> key.equals("dsm.timeout.ms") ? "100" : null,
             env -> env.equals("DSM_TIMEOUT_MS") || env.equals("DSM_LEASE_MS") ? "200" : null,
@@ -39,12 +43,34 @@ class ConfigurationTest
     }
 
     @Test
-    void unknownOrMalformedAgentArgumentsAreRejected()
+    void unknownOrMalformedAgentArgumentsAreReportedAndTheRestTakesEffect()
     {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Configuration.parseArguments("timeout=5"))
-            .getMessage().contains("timeout"));
-        assertThrows(IllegalArgumentException.class, () -> Configuration.parseArguments("novalue"));
-        assertEquals(Map.of(), Configuration.parseArguments(null));
+        final List<String> problems = new ArrayList<>();
+        final Map<String, String> args = Configuration.parseArguments("timout.ms=5,novalue,log.level=info", problems);
+        assertEquals(Map.of("dsm.log.level", "info"), args, "the good argument still takes effect");
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("'timout.ms'") && problems.get(0).contains("did you mean dsm.timeout.ms"),
+            problems.get(0));
+        assertTrue(problems.get(1).contains("'novalue' is not key=value"), problems.get(1));
+        assertEquals(Map.of(), Configuration.parseArguments(null, problems));
+    }
+
+    @Test
+    void unknownKeysInPropertiesAndEnvironmentAreNamedWithTheClosestKnownKey()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("dsm.timout.ms", "5");
+        properties.setProperty("dsm.timeout.ms", "5");
+        properties.setProperty("other.key", "x");
+        final List<String> problems = Configuration.unknownKeys(properties,
+            Map.of("DSM_LEASE_MSS", "1", "DSM_LEASE_MS", "1", "PATH", "/bin"));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("-Ddsm.timout.ms") && problems.get(0).contains("dsm.timeout.ms?"),
+            problems.get(0));
+        assertTrue(problems.get(1).contains("DSM_LEASE_MSS") && problems.get(1).contains("dsm.lease.ms?"),
+            problems.get(1));
+        assertTrue(Configuration.unknownKeys(new Properties(), Map.of("DSM_ZZZZZZZZZZZZZZZZZZZZ", "1")).get(0)
+            .contains("known keys: java -jar dsm-agent.jar config"));
     }
 
     @Test
