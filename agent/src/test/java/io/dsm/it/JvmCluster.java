@@ -79,6 +79,20 @@ final class JvmCluster implements AutoCloseable
         return startJvm(label, true, TEST_CLASSES, mainClass, jvmOptions, args);
     }
 
+    /**
+     * @return the command of a JVM on the test classes with the cluster's properties and {@code options} (the agent
+     *         is not added: give it among the options, with whatever arguments the test needs).
+     */
+    List<String> command(final List<String> options, final Class<?> mainClass, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m"));
+        command.addAll(options);
+        command.addAll(clusterProperties);
+        command.addAll(List.of("-cp", TEST_CLASSES, mainClass.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     /** Starts a JVM, with or without the agent, on the given class path. */
     Jvm startJvm(
         final String label,

@@ -490,8 +490,9 @@ public final class SharedVariable extends VariableLock
         }
         catch (final ValueCodec.TooLargeException ex)
         {
-            throw new DsmException("cannot write shared variable '" + name + "' (" + declaredBy + "): the value is " +
-                ex.size + " bytes serialized, and at most " + ex.max + " bytes fit in one message with " +
+            throw new DsmException("cannot write shared variable '" + name + "' (" + declaredBy + "): the value (" +
+                describe(newValue) + ") is " + ex.size + " bytes serialized, and at most " + ex.max +
+                " bytes fit in one message with " +
                 "dsm.term.length=" + ReplicaTable.termLength() + " (a message is at most an eighth of it, and 16 MiB): " +
                 "raise dsm.term.length on every JVM, or share smaller values");
         }
@@ -500,6 +501,24 @@ public final class SharedVariable extends VariableLock
             throw new DsmException("cannot write a " + newValue.getClass().getName() + " to shared variable '" + name +
                 "' (" + declaredBy + "): " + ex.getMessage(), ex);
         }
+    }
+
+    private static String describe(final Object value)
+    {
+        if (value.getClass().isArray())
+        {
+            return "a " + value.getClass().getComponentType().getName() + "[" +
+                java.lang.reflect.Array.getLength(value) + "]";
+        }
+        if (value instanceof java.util.Collection)
+        {
+            return "a " + value.getClass().getName() + " of " + ((java.util.Collection<?>)value).size() + " elements";
+        }
+        if (value instanceof String)
+        {
+            return "a String of " + ((String)value).length() + " characters";
+        }
+        return "a " + value.getClass().getName();
     }
 
     /**
