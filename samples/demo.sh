@@ -15,7 +15,7 @@ run_jvm() { # label, main class, args...
   java -javaagent:"$AGENT" -cp "$SAMPLES" "$@" 2>&1 | sed -u "s/^/[$label] /" &
 }
 
-echo "== 1. Shared counter: 3 JVMs each add 1000 to one @Shared long under write access"
+echo "== 1. Shared counter: 3 JVMs each do total++ 1000 times on one @Shared long (atomic across JVMs)"
 for i in 1 2 3; do run_jvm "jvm$i" io.dsm.samples.counter.SharedCounter 3 1000 "$RUN"; done
 wait
 

@@ -3,6 +3,8 @@ package io.dsm.benchmarks;
 import io.dsm.Shared;
 import io.dsm.SharedId;
 
+import java.util.List;
+
 /** The shared fields of the benchmarks. */
 public final class BenchFields
 {
@@ -18,6 +20,17 @@ public final class BenchFields
     @Shared public static long counter;
     /** Fan-out: the benchmark JVM writes it; each reader acknowledges in its own {@link Ack}. */
     @Shared public static long broadcast;
+    /** Value access: one shared field per kind of value, and a counter for x++. */
+    @Shared public static String text;
+    @Shared public static Quote quote;
+    @Shared public static List<String> names;
+    @Shared public static int[] numbers;
+    @Shared public static long counted;
+
+    /** A record value. */
+    public record Quote(String symbol, double price, long quantity)
+    {
+    }
 
     private BenchFields()
     {

@@ -55,7 +55,13 @@ class BenchmarkSmokeIT
             "SparsePingPongBenchmark.dsm", "SparsePingPongBenchmark.dsmUpdate", "SparsePingPongBenchmark.aeron", "ReadMissBenchmark.readMiss",
             "TransferBenchmark.dsmWithWriteAccess", "TransferBenchmark.hazelcastAtomicIncrement",
             "FanOutBenchmark.writeUntilAllReadersSawIt", "FanOutBenchmark.writeUntilAllReadersSawItUpdate",
-            "ScaleBenchmark.listAllVariables"));
+            "ScaleBenchmark.listAllVariables",
+            "ValueAccessBenchmark.readVolatileReference", "ValueAccessBenchmark.readSharedString",
+            "ValueAccessBenchmark.readSharedRecord", "ValueAccessBenchmark.readSharedList",
+            "ValueAccessBenchmark.readSharedArray", "ValueAccessBenchmark.readSharedArrayElement",
+            "ValueAccessBenchmark.incrementVolatileField", "ValueAccessBenchmark.incrementAtomicLong",
+            "ValueAccessBenchmark.incrementSharedField", "ValueAccessBenchmark.writeVolatileRecord",
+            "ValueAccessBenchmark.writeSharedRecord", "ValueAccessBenchmark.writeSharedArrayElement"));
         assertEquals(expected, ran);
     }
 }

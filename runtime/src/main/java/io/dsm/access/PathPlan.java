@@ -48,7 +48,7 @@ final class PathPlan
         this.concat = concat;
     }
 
-    private static Field findField(final Class<?> owner, final String name) throws NoSuchFieldException
+    static Field findField(final Class<?> owner, final String name) throws NoSuchFieldException
     {
         for (Class<?> c = owner; c != null; c = c.getSuperclass())
         {

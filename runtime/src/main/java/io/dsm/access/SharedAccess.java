@@ -1,34 +1,17 @@
 package io.dsm.access;
 
-import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
 
 /**
- * What the rewritten accesses that go beyond a plain read or write do at run time: reads through a shared field's
- * value without copying all of it, and writes and read-modify-writes at a location inside it (an array element, a
- * field), each atomic across the cluster: it holds write access while it copies the value, changes the copy and writes
+ * What the rewritten writes and read-modify-writes at a location inside a shared field's value (an array element, a
+ * field) do at run time, each atomic across the cluster (reads through the value are method handles composed by
+ * {@link SharedFieldBootstrap}): it holds write access while it copies the value, changes the copy and writes
  * it back, so that no other JVM reads or writes the variable in between.
  */
 public final class SharedAccess
 {
     private SharedAccess()
     {
-    }
-
-    /**
-     * {@code v.path...}: reads the location, copying only what is read when it can change in place.
-     *
-     * @param variable the shared variable.
-     * @param plan     the path.
-     * @param args     the array indices.
-     * @return the value at the location.
-     */
-    static Object load(final SharedVariable variable, final PathPlan plan, final Object[] args)
-    {
-        final Object root = variable.contentForReading();
-        final Object result = plan.follow(root, args, plan.fields.length);
-        return result == null || result instanceof Integer && plan.spec.steps.get(plan.fields.length - 1).kind == 'L' ?
-            result : ReplicaTable.codec().copyForReader(result, variable.name());
     }
 
     /**

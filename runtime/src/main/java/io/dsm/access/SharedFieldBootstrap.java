@@ -5,6 +5,7 @@ import io.dsm.Shared;
 import io.dsm.SharedId;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
+import io.dsm.values.ValueTypes;
 
 import java.lang.invoke.CallSite;
 import java.lang.invoke.ConstantCallSite;
@@ -33,13 +34,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SharedFieldBootstrap
 {
     private static final MethodHandle GET;
+    private static final MethodHandle GET_IMMUTABLE;
     private static final MethodHandle SET;
     private static final MethodHandle INIT;
     private static final MethodHandle INSTANCE_VARIABLE;
     private static final MethodHandle INSTANCE_INIT;
     private static final MethodHandle INSTANCE_CTOR_GET;
     private static final MethodHandle UPDATE_BITS;
-    private static final MethodHandle LOAD;
+    private static final MethodHandle CONTENT_FOR_READING;
+    private static final MethodHandle COPY_FOR_READER;
     private static final MethodHandle STORE;
     private static final MethodHandle UPDATE;
     private static final MethodHandle CONCAT;
@@ -58,6 +61,7 @@ public final class SharedFieldBootstrap
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             GET = lookup.findVirtual(SharedVariable.class, "get", MethodType.methodType(Object.class));
+            GET_IMMUTABLE = lookup.findVirtual(SharedVariable.class, "getImmutable", MethodType.methodType(Object.class));
             SET = lookup.findVirtual(SharedVariable.class, "set", MethodType.methodType(void.class, Object.class));
             INIT = lookup.findVirtual(SharedVariable.class, "init", MethodType.methodType(void.class, Object.class));
             INSTANCE_VARIABLE = lookup.findVirtual(InstanceFamily.class, "variableOf",
@@ -66,11 +70,14 @@ public final class SharedFieldBootstrap
                 MethodType.methodType(void.class, Object.class, Object.class));
             INSTANCE_CTOR_GET = lookup.findVirtual(InstanceFamily.class, "constructorGet",
                 MethodType.methodType(Object.class, Object.class));
+            CONTENT_FOR_READING = lookup.findVirtual(SharedVariable.class, "contentForReading",
+                MethodType.methodType(Object.class));
+            COPY_FOR_READER = lookup.findStatic(SharedFieldBootstrap.class, "copyForReader",
+                MethodType.methodType(Object.class, String.class, Object.class));
             UPDATE_BITS = lookup.findVirtual(SharedVariable.class, "updateBits",
                 MethodType.methodType(long.class, CompoundOperation.class, long.class, boolean.class));
             final MethodType pathOperation = MethodType.methodType(Object.class, SharedVariable.class, PathPlan.class,
                 Object[].class);
-            LOAD = lookup.findStatic(SharedAccess.class, "load", pathOperation);
             STORE = lookup.findStatic(SharedAccess.class, "store", pathOperation);
             UPDATE = lookup.findStatic(SharedAccess.class, "update", pathOperation);
             CONCAT = lookup.findStatic(SharedAccess.class, "concat", pathOperation);
@@ -136,7 +143,8 @@ public final class SharedFieldBootstrap
         switch (operation)
         {
             case "get":
-                accessor = field.getType().isPrimitive() ? PRIMITIVE_GETS.get(field.getType()) : GET;
+                accessor = field.getType().isPrimitive() ? PRIMITIVE_GETS.get(field.getType()) :
+                    ValueTypes.isAlwaysImmutable(field.getGenericType()) ? GET_IMMUTABLE : GET;
                 break;
             case "set":
                 accessor = field.getType().isPrimitive() ? PRIMITIVE_SETS.get(field.getType()) : SET;
@@ -207,6 +215,10 @@ public final class SharedFieldBootstrap
             h = access.form == AccessSpec.VOID ? MethodHandles.dropReturn(h) :
                 MethodHandles.filterReturnValue(h, FROM_BITS.get(access.location.charAt(0)));
         }
+        else if (access.kind == AccessSpec.LOAD)
+        {
+            h = load(access, field, loader);
+        }
         else
         {
             MethodHandle concatenation = null;
@@ -225,8 +237,8 @@ public final class SharedFieldBootstrap
                     .asType(MethodType.methodType(Object.class, operands).generic());
             }
             final PathPlan plan = new PathPlan(access, loader, concatenation);
-            final MethodHandle entry = access.steps.isEmpty() ? CONCAT : access.kind == AccessSpec.LOAD ? LOAD :
-                access.kind == AccessSpec.STORE ? STORE : UPDATE;
+            final MethodHandle entry = access.steps.isEmpty() ? CONCAT : access.kind == AccessSpec.STORE ? STORE :
+                UPDATE;
             h = MethodHandles.insertArguments(entry, 1, plan)
                 .asCollector(Object[].class, type.parameterCount() - (isStatic ? 0 : 1));
         }
@@ -241,6 +253,51 @@ public final class SharedFieldBootstrap
             target = MethodHandles.filterArguments(h, 0, INSTANCE_VARIABLE.bindTo(family));
         }
         return new ConstantCallSite(MethodHandles.explicitCastArguments(target, type));
+    }
+
+    /**
+     * A read through a field's value, composed of method handles the JIT inlines: the replica's content (never a copy),
+     * then each array element, field or array length on the path; a part that can change in place is copied at the end.
+     *
+     * @return {@code (SharedVariable, indices...) -> value}.
+     */
+    private static MethodHandle load(final AccessSpec access, final Field field, final ClassLoader loader)
+        throws ReflectiveOperationException
+    {
+        Class<?> current = field.getType();
+        MethodHandle h = CONTENT_FOR_READING.asType(MethodType.methodType(current, SharedVariable.class));
+        for (final AccessSpec.Step step : access.steps)
+        {
+            final MethodHandle next;
+            switch (step.kind)
+            {
+                case 'E':
+                    next = MethodHandles.arrayElementGetter(current);
+                    break;
+                case 'L':
+                    next = MethodHandles.arrayLength(current);
+                    break;
+                default:
+                    final Field target = PathPlan.findField(
+                        Class.forName(step.owner.replace('/', '.'), false, loader), step.name);
+                    target.setAccessible(true);
+                    next = MethodHandles.lookup().unreflectGetter(target).asType(
+                        MethodType.methodType(target.getType(), current));
+            }
+            h = MethodHandles.collectArguments(next, 0, h);
+            current = next.type().returnType();
+        }
+        if (!current.isPrimitive() && current != String.class)
+        {
+            h = MethodHandles.filterReturnValue(h.asType(h.type().changeReturnType(Object.class)),
+                MethodHandles.insertArguments(COPY_FOR_READER, 0, baseName(field)));
+        }
+        return h;
+    }
+
+    static Object copyForReader(final String variable, final Object part)
+    {
+        return part == null ? null : ReplicaTable.codec().copyForReader(part, variable);
     }
 
     /**

@@ -419,6 +419,23 @@ public final class SharedVariable extends VariableLock
         return getIndirect(v);
     }
 
+    /**
+     * Reads a variable whose declared type holds only immutable values ({@link
+     * io.dsm.values.ValueTypes#isAlwaysImmutable}): the replica never holds a copy-on-read snapshot nor bits, so a
+     * valid replica is returned after one comparison.
+     *
+     * @return the value.
+     */
+    public Object getImmutable()
+    {
+        final Object v = value;
+        if (v != INVALID)
+        {
+            return v;
+        }
+        return forApplication(ReplicaTable.backend().readMiss(this));
+    }
+
     private Object getIndirect(final Object v)
     {
         if (v == IN_BITS)

@@ -109,6 +109,12 @@ public final class ValueCodec
         {
             return value;
         }
+        if (ValueTypes.isAlwaysImmutable(declared) && SizeEstimate.of(value) <= maxBytes)
+        {
+            // The declared type admits only immutable values of final classes reachable from it (so other JVMs
+            // accept them), and the value is smaller than a message at most: nothing to check by serializing.
+            return value;
+        }
         final byte[] bytes = encode(value, declared);
         if (bytes.length > maxBytes)
         {

@@ -107,6 +107,96 @@ public final class ValueTypes
             (advice != null ? "; declare it as " + advice : "; " + SUPPORTED);
     }
 
+    /** Final JDK classes whose instances never change (besides String, which is checked first). */
+    private static final Set<Class<?>> IMMUTABLE_JDK = Set.of(
+        java.math.BigInteger.class, java.math.BigDecimal.class, java.util.UUID.class, java.net.URI.class,
+        java.util.Locale.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalTime.class,
+        java.time.LocalDateTime.class, java.time.OffsetDateTime.class, java.time.OffsetTime.class,
+        java.time.ZonedDateTime.class, java.time.Duration.class, java.time.Period.class, java.time.Year.class,
+        java.time.YearMonth.class, java.time.MonthDay.class, java.time.ZoneOffset.class);
+
+    /**
+     * Whether every value a field of this declared type can hold is immutable, so that a replica of it never holds a
+     * copy-on-read {@link Snapshot}: {@code String}, enums, the immutable JDK values, and records (or classes whose
+     * fields are all final) whose components are such types. Boxes are not (a primitive variable of the same name
+     * keeps its value as bits).
+     *
+     * @param declared a field's declared type.
+     * @return whether a read of it can return the replica's value as it is, without any check but validity.
+     */
+    public static boolean isAlwaysImmutable(final java.lang.reflect.Type declared)
+    {
+        return declared instanceof Class && ALWAYS_IMMUTABLE.get((Class<?>)declared);
+    }
+
+    private static final ClassValue<Boolean> ALWAYS_IMMUTABLE = new ClassValue<>()
+    {
+        @Override
+        protected Boolean computeValue(final Class<?> type)
+        {
+            return !BOXES.contains(type) && isAlwaysImmutable(type, new java.util.HashSet<>());
+        }
+    };
+
+    private static final Set<Class<?>> BOXES = Set.of(Boolean.class, Byte.class, Short.class, Character.class,
+        Integer.class, Long.class, Float.class, Double.class);
+
+    private static boolean isAlwaysImmutable(final java.lang.reflect.Type declared, final Set<Class<?>> visiting)
+    {
+        if (!(declared instanceof Class))
+        {
+            return false;
+        }
+        final Class<?> type = (Class<?>)declared;
+        if (type.isPrimitive() || BOXES.contains(type) || type == String.class || type.isEnum() ||
+            IMMUTABLE_JDK.contains(type))
+        {
+            return true;
+        }
+        if (isJdk(type.getName()) || type.isArray() || type.isInterface() ||
+            !java.lang.reflect.Modifier.isFinal(type.getModifiers()))
+        {
+            return false;
+        }
+        if (!visiting.add(type))
+        {
+            // Already being checked, further up: its other parts decide.
+            return true;
+        }
+        if (type.isRecord())
+        {
+            for (final java.lang.reflect.RecordComponent component : type.getRecordComponents())
+            {
+                if (!isAlwaysImmutable(component.getGenericType(), visiting))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (Class<?> k = type; k != Object.class; k = k.getSuperclass())
+        {
+            if (isJdk(k.getName()))
+            {
+                return false;
+            }
+            for (final java.lang.reflect.Field field : k.getDeclaredFields())
+            {
+                final int modifiers = field.getModifiers();
+                if (java.lang.reflect.Modifier.isStatic(modifiers) || java.lang.reflect.Modifier.isTransient(modifiers))
+                {
+                    continue;
+                }
+                if (!java.lang.reflect.Modifier.isFinal(modifiers) ||
+                    !isAlwaysImmutable(field.getGenericType(), visiting))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** The short list of what a value may be, for error messages. */
     public static final String SUPPORTED = "a value is made of primitives, boxes, String, enums, records, " +
         "BigInteger, BigDecimal, UUID, URI, Locale, java.time values, Optional, Date, BitSet, arrays, collections " +

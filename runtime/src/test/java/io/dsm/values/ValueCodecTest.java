@@ -507,6 +507,22 @@ class ValueCodecTest
     }
 
     @Test
+    void typesWhoseValuesAreAlwaysImmutableAreRecognised()
+    {
+        assertTrue(ValueTypes.isAlwaysImmutable(String.class));
+        assertTrue(ValueTypes.isAlwaysImmutable(Color.class));
+        assertTrue(ValueTypes.isAlwaysImmutable(Trade.class), "a record of a String and a long");
+        assertTrue(ValueTypes.isAlwaysImmutable(Instant.class));
+        assertTrue(ValueTypes.isAlwaysImmutable(Money.class), "a final class with final fields of immutable types");
+        assertTrue(!ValueTypes.isAlwaysImmutable(Point.class), "a record with a List component may hold arrays");
+        assertTrue(!ValueTypes.isAlwaysImmutable(Samples.class), "a record with an array component");
+        assertTrue(!ValueTypes.isAlwaysImmutable(Long.class), "a box may be kept as bits");
+        assertTrue(!ValueTypes.isAlwaysImmutable(Account.class), "non-final fields");
+        assertTrue(!ValueTypes.isAlwaysImmutable(Object.class));
+        assertTrue(!ValueTypes.isAlwaysImmutable(declared("strings")));
+    }
+
+    @Test
     void neverWrittenDecodesAsTheDefault()
     {
         assertEquals(0L, codec.toReplica(null, long.class, Long.class, 0L, VARIABLE));

@@ -101,6 +101,20 @@ public final class ReportGenerator
                 }
                 md.append('\n');
             }
+            if (any(r, "ValueAccessBenchmark"))
+            {
+                md.append("### 1b. Value access: reads by kind of value, x++, checked writes (ns/op; bytes/op)\n\n");
+                md.append("| benchmark | ns/op | ± | B/op |\n| --- | ---: | ---: | ---: |\n");
+                for (final Result x : r)
+                {
+                    if (x.benchmark.contains("ValueAccessBenchmark"))
+                    {
+                        md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f |%n", x.method, x.score,
+                            x.error, x.allocation()));
+                    }
+                }
+                md.append('\n');
+            }
             if (any(r, ".PingPongBenchmark"))
             {
                 md.append("### 3. Ping-pong round trip between two JVMs (µs)\n\n");
@@ -265,6 +279,19 @@ public final class ReportGenerator
                 hit.score, vol.score, ratio, verdict(ratio <= 2)));
             md.append(String.format(Locale.ROOT, "| read hit allocation-free | %.3f B/op | %s |%n", hit.allocation(),
                 verdict(hit.allocation() < 0.5)));
+        }
+        final Result reference = find(r, "ValueAccessBenchmark", "readVolatileReference");
+        for (final String method : List.of("readSharedString", "readSharedRecord", "readSharedList"))
+        {
+            final Result read = find(r, "ValueAccessBenchmark", method);
+            if (read != null && reference != null)
+            {
+                final double ratio = read.score / reference.score;
+                md.append(String.format(Locale.ROOT,
+                    "| %s ≤ 2 × volatile reference read, allocation-free | %.2f ns vs %.2f ns = %.2f ×, %.3f B/op | %s |%n",
+                    method, read.score, reference.score, ratio, read.allocation(),
+                    verdict(ratio <= 2 && read.allocation() < 0.5)));
+            }
         }
         final Result aeron = find(r, "PingPongBenchmark", "aeron");
         final Result imap = find(r, "PingPongBenchmark", "hazelcastImap");
