@@ -82,6 +82,8 @@ class JavaSemanticsIT
             assertError(ask(a, "write-socket"), "io.dsm.DsmException", FIELDS + "connection", ".socket",
                 "java.net.Socket");
             assertError(ask(a, "write-thread"), "io.dsm.DsmException", FIELDS + "anything", "java.lang.Thread");
+            assertError(ask(a, "write-atomic"), "io.dsm.DsmException", FIELDS + "anything", "AtomicLong",
+                "declare the field as long: x++, x += k and the other compound assignments of a @Shared field are atomic");
             assertEquals("ok anything=[still, here] node=null connection=null", ask(b, "read-anything"));
             assertEquals("ok anything=[still, here] node=null connection=null", ask(a, "read-anything"));
             assertEquals("ok written", ask(a, "write-records"));

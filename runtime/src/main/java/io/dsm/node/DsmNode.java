@@ -692,7 +692,7 @@ public final class DsmNode implements Backend, Agent
             value = variable.suspended;
             if (value == SharedVariable.INVALID)
             {
-                value = variable.defaultValue;
+                value = variable.declaration.defaultValue;
                 DsmLog.warn("node " + nodeId + ": granted write access to '" + variable.name +
                     "' without a value while holding no replica; using the default");
             }
@@ -785,7 +785,7 @@ public final class DsmNode implements Backend, Agent
     private void failDecode(final SharedVariable variable, final PendingRequest request, final Exception ex)
     {
         final String message = "cannot decode the value of '" + variable.name + "' (declared as " +
-            variable.type.getName() + " by " + variable.declaredBy + "): " + ex.getMessage();
+            variable.declaration.type.getName() + " by " + variable.declaration.declaredBy + "): " + ex.getMessage();
         DsmLog.rateLimited(DsmLog.Level.ERROR, "decode-" + variable.name, "node " + nodeId + ": " + message);
         if (request != null)
         {
@@ -842,7 +842,7 @@ public final class DsmNode implements Backend, Agent
             }
             final long correlationId = correlationIds.incrementAndGet();
             final MessageWriter w = writers.get().begin(MessageType.READ, nodeId, correlationId)
-                .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs())
+                .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs())
                 .putByte(ctx.updates ? 1 : 0);
             return request(w, correlationId, "read of '" + variable.name + "'", deadline).result;
         }
@@ -855,7 +855,7 @@ public final class DsmNode implements Backend, Agent
         final long deadline = System.nanoTime() + ctx.timeoutNs;
         final long correlationId = correlationIds.incrementAndGet();
         final MessageWriter w = writers.get().begin(MessageType.WRITE, nodeId, correlationId)
-            .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs());
+            .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs());
         request(w, correlationId, "write access to '" + variable.name + "'", deadline);
     }
 
@@ -924,7 +924,7 @@ public final class DsmNode implements Backend, Agent
         final long deadline = System.nanoTime() + ctx.timeoutNs;
         final long correlationId = correlationIds.incrementAndGet();
         final MessageWriter w = writers.get().begin(MessageType.INIT, nodeId, correlationId)
-            .putString(variable.name).putString(variable.type.getName()).putLong(requestTimeoutNs()).putBytes(bytes);
+            .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs()).putBytes(bytes);
         request(w, correlationId, "initial value of '" + variable.name + "'", deadline);
     }
 

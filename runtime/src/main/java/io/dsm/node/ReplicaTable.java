@@ -7,8 +7,8 @@ import io.dsm.values.AllowList;
 import io.dsm.values.ValueCodec;
 
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicaTable
 {
     private static final ConcurrentHashMap<String, SharedVariable> VARIABLES = new ConcurrentHashMap<>();
+    /** One declaration per field (by its description), shared by all its variables. */
+    private static final ConcurrentHashMap<List<Object>, Declaration> DECLARATIONS = new ConcurrentHashMap<>();
     private static volatile Backend backend;
     private static volatile ValueCodec codec;
     private static volatile int termLength;
@@ -43,14 +45,19 @@ public final class ReplicaTable
         final Class<?> boxed = ValueCodec.box(rawType);
         final SharedVariable variable = VARIABLES.computeIfAbsent(name, n ->
         {
-            codec().allowList().register(declaredType);
-            return new SharedVariable(n, boxed, declaredType, defaultValue(rawType), declaredBy,
-                maxValueBytes(n, boxed));
+            // Keyed by the field and its type: a class of the same name from another class loader is another field.
+            final Declaration declaration = DECLARATIONS.computeIfAbsent(List.of(declaredBy, declaredType), d ->
+            {
+                codec().allowList().register(declaredType);
+                return new Declaration(boxed, declaredType, declaredBy, defaultValue(rawType));
+            });
+            return new SharedVariable(n, declaration);
         });
-        if (variable.type != boxed)
+        if (variable.declaration.type != boxed)
         {
-            throw new DsmException("shared variable '" + name + "' is declared as " + variable.type.getName() +
-                " by " + variable.declaredBy + " but as " + boxed.getName() + " by " + declaredBy);
+            throw new DsmException("shared variable '" + name + "' is declared as " +
+                variable.declaration.type.getName() + " by " + variable.declaration.declaredBy + " but as " +
+                boxed.getName() + " by " + declaredBy);
         }
         return variable;
     }
@@ -98,11 +105,11 @@ public final class ReplicaTable
      * The largest serialized value of a variable that fits in the largest message carrying it ({@code INIT}, with
      * the name, type and three numbers), within Aeron's largest message: an eighth of the term length, at most 16 MiB.
      */
-    private static int maxValueBytes(final String name, final Class<?> type)
+    static int maxValueBytes(final String name, final Class<?> type)
     {
         final int maxMessage = Math.min(termLength() / 8, 16 * 1024 * 1024);
-        final int overhead = 16 + 64 + name.getBytes(StandardCharsets.UTF_8).length +
-            type.getName().getBytes(StandardCharsets.UTF_8).length;
+        // Three bytes a character bounds the UTF-8 length without encoding the name.
+        final int overhead = 16 + 64 + 3 * name.length() + 3 * type.getName().length();
         return Math.max(0, maxMessage - overhead);
     }
 

@@ -50,24 +50,19 @@ public final class SharedVariable extends VariableLock
     static final int READ = 1;
     static final int WRITE = 2;
 
-    private static final int REFERENCE = 0;
-    private static final int LONG = 1;
-    private static final int INT = 2;
-    private static final int SHORT = 3;
-    private static final int BYTE = 4;
-    private static final int CHAR = 5;
-    private static final int BOOLEAN = 6;
-    private static final int DOUBLE = 7;
-    private static final int FLOAT = 8;
+    private static final int REFERENCE = Declaration.REFERENCE;
+    private static final int LONG = Declaration.LONG;
+    private static final int INT = Declaration.INT;
+    private static final int SHORT = Declaration.SHORT;
+    private static final int BYTE = Declaration.BYTE;
+    private static final int CHAR = Declaration.CHAR;
+    private static final int BOOLEAN = Declaration.BOOLEAN;
+    private static final int DOUBLE = Declaration.DOUBLE;
+    private static final int FLOAT = Declaration.FLOAT;
 
     final String name;
-    final Class<?> type;
-    /** The field's declared (generic) type: what values of the variable may hold, for the codec. */
-    final Type declaredType;
-    final String declaredBy;
-    final Object defaultValue;
-    /** The largest serialized value of this variable that fits in one message. */
-    final int maxValueBytes;
+    /** The field's declaration, shared by every variable of the field. */
+    final Declaration declaration;
 
     /**
      * The replica's value, INVALID, IN_BITS after a local write of a primitive, or a {@link Snapshot}. Written under
@@ -80,8 +75,6 @@ public final class SharedVariable extends VariableLock
      * {@code value} (is the replica valid?) and then these bits, two independent loads, and does not unbox.
      */
     volatile long bits;
-    /** REFERENCE, or which primitive {@link #bits} hold. */
-    private final int kind;
     /** NONE, READ or WRITE. Written under lock. */
     volatile int access = NONE;
     /** Version of the value; guarded by lock. */
@@ -108,54 +101,10 @@ public final class SharedVariable extends VariableLock
         return deferred != null && !deferred.isEmpty();
     }
 
-    SharedVariable(
-        final String name,
-        final Class<?> type,
-        final Type declaredType,
-        final Object defaultValue,
-        final String declaredBy,
-        final int maxValueBytes)
+    SharedVariable(final String name, final Declaration declaration)
     {
         this.name = name;
-        this.type = type;
-        this.declaredType = declaredType;
-        this.defaultValue = defaultValue;
-        this.declaredBy = declaredBy;
-        this.maxValueBytes = maxValueBytes;
-        this.kind = kindOf(type);
-    }
-
-    private static int kindOf(final Class<?> type)
-    {
-        if (type == Long.class)
-        {
-            return LONG;
-        }
-        if (type == Integer.class)
-        {
-            return INT;
-        }
-        if (type == Short.class)
-        {
-            return SHORT;
-        }
-        if (type == Byte.class)
-        {
-            return BYTE;
-        }
-        if (type == Character.class)
-        {
-            return CHAR;
-        }
-        if (type == Boolean.class)
-        {
-            return BOOLEAN;
-        }
-        if (type == Double.class)
-        {
-            return DOUBLE;
-        }
-        return type == Float.class ? FLOAT : REFERENCE;
+        this.declaration = declaration;
     }
 
     /**
@@ -166,7 +115,7 @@ public final class SharedVariable extends VariableLock
      */
     void install(final Object newValue)
     {
-        if (kind != REFERENCE)
+        if (declaration.kind != REFERENCE)
         {
             bits = bitsOf(newValue);
         }
@@ -191,7 +140,7 @@ public final class SharedVariable extends VariableLock
 
     private Object boxBits(final long raw)
     {
-        switch (kind)
+        switch (declaration.kind)
         {
             case LONG:
                 return raw;
@@ -293,7 +242,7 @@ public final class SharedVariable extends VariableLock
             // through the call site always did.
             return 0L;
         }
-        switch (kind)
+        switch (declaration.kind)
         {
             case LONG:
                 return (Long)boxed;
@@ -392,7 +341,7 @@ public final class SharedVariable extends VariableLock
      */
     public Class<?> type()
     {
-        return type;
+        return declaration.type;
     }
 
     /**
@@ -400,7 +349,7 @@ public final class SharedVariable extends VariableLock
      */
     public String declaredBy()
     {
-        return declaredBy;
+        return declaration.declaredBy;
     }
 
     /**
@@ -503,11 +452,13 @@ public final class SharedVariable extends VariableLock
     {
         try
         {
-            return ReplicaTable.codec().prepare(newValue, declaredType, name, maxValueBytes);
+            return ReplicaTable.codec().prepare(newValue, declaration.declaredType, name,
+                ReplicaTable.maxValueBytes(name, declaration.type));
         }
         catch (final ValueCodec.TooLargeException ex)
         {
-            throw new DsmException("cannot write shared variable '" + name + "' (" + declaredBy + "): the value (" +
+            throw new DsmException("cannot write shared variable '" + name + "' (" + declaration.declaredBy +
+                "): the value (" +
                 describe(newValue) + ") is " + ex.size + " bytes serialized, and at most " + ex.max +
                 " bytes fit in one message with " +
                 "dsm.term.length=" + ReplicaTable.termLength() + " (a message is at most an eighth of it, and 16 MiB): " +
@@ -516,7 +467,7 @@ public final class SharedVariable extends VariableLock
         catch (final CodecException ex)
         {
             throw new DsmException("cannot write a " + newValue.getClass().getName() + " to shared variable '" + name +
-                "' (" + declaredBy + "): " + ex.getMessage(), ex);
+                "' (" + declaration.declaredBy + "): " + ex.getMessage(), ex);
         }
     }
 
@@ -551,11 +502,12 @@ public final class SharedVariable extends VariableLock
         }
         try
         {
-            return ReplicaTable.codec().encode(content, declaredType);
+            return ReplicaTable.codec().encode(content, declaration.declaredType);
         }
         catch (final CodecException ex)
         {
-            throw new DsmException("cannot serialize the value of shared variable '" + name + "' (" + declaredBy +
+            throw new DsmException("cannot serialize the value of shared variable '" + name + "' (" +
+                declaration.declaredBy +
                 "): " + ex.getMessage(), ex);
         }
     }
@@ -567,7 +519,8 @@ public final class SharedVariable extends VariableLock
      */
     Object deserialize(final byte[] bytes)
     {
-        return ReplicaTable.codec().toReplica(bytes, declaredType, type, defaultValue, name);
+        return ReplicaTable.codec().toReplica(bytes, declaration.declaredType, declaration.type,
+            declaration.defaultValue, name);
     }
 
     /**
@@ -696,7 +649,8 @@ public final class SharedVariable extends VariableLock
             {
                 final Object content = validContent();
                 final Object copy = content == null ? null :
-                    ReplicaTable.codec().mutableCopy(serialize(content), declaredType, type, defaultValue, name);
+                    ReplicaTable.codec().mutableCopy(serialize(content), declaration.declaredType, declaration.type,
+                        declaration.defaultValue, name);
                 if (copy == null)
                 {
                     throw new DsmException("cannot change shared variable '" + name + "' in place: it is null; " +
@@ -825,10 +779,10 @@ public final class SharedVariable extends VariableLock
 
     void checkType(final Object candidate)
     {
-        if (candidate != null && !type.isInstance(candidate))
+        if (candidate != null && !declaration.type.isInstance(candidate))
         {
             throw new DsmException("cannot write a " + candidate.getClass().getName() + " to shared variable '" +
-                name + "' declared as " + type.getName() + " by " + declaredBy);
+                name + "' declared as " + declaration.type.getName() + " by " + declaration.declaredBy);
         }
     }
 
@@ -841,6 +795,6 @@ public final class SharedVariable extends VariableLock
     /** @return the declared type of the field, generic arguments included. */
     public Type declaredType()
     {
-        return declaredType;
+        return declaration.declaredType;
     }
 }

@@ -281,7 +281,7 @@ final class ValueKind
         }
         final String problem = ValueTypes.jdkDeclaredTypeProblem(type.getName());
         return unsupported(problem == null ? "an instance of " + type.getName() + " holds no value to share" :
-            problem.replace("its type ", "").replace("declare it as", "share"));
+            problem.replace("its type ", "").replace("declare it as", "declare the field as"));
     }
 
     private static ValueKind classifyApplication(final Class<?> type)

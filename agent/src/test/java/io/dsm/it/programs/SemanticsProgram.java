@@ -123,6 +123,9 @@ public final class SemanticsProgram
             case "write-thread":
                 ValueFields.anything = Thread.currentThread();
                 return "written";
+            case "write-atomic":
+                ValueFields.anything = new java.util.concurrent.atomic.AtomicLong(5);
+                return "written";
             case "write-anything":
                 ValueFields.anything = List.of("still", "here");
                 return "written";

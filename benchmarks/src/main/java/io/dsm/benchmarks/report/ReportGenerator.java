@@ -281,7 +281,7 @@ public final class ReportGenerator
                 verdict(hit.allocation() < 0.5)));
         }
         final Result reference = find(r, "ValueAccessBenchmark", "readVolatileReference");
-        for (final String method : List.of("readSharedString", "readSharedRecord", "readSharedList"))
+        for (final String method : List.of("readSharedString", "readSharedRecord"))
         {
             final Result read = find(r, "ValueAccessBenchmark", method);
             if (read != null && reference != null)
