@@ -142,9 +142,9 @@ public final class DsmAgent
             problems.add(Configuration.MODE + " must be cluster or local, was '" + config.get(Configuration.MODE) +
                 "'");
         }
-        if (!List.of("invalidate", "update").contains(config.get(Configuration.REPLICATION)))
+        if (!List.of("invalidate", "update", "push").contains(config.get(Configuration.REPLICATION)))
         {
-            problems.add(Configuration.REPLICATION + " must be invalidate or update, was '" +
+            problems.add(Configuration.REPLICATION + " must be invalidate, update or push, was '" +
                 config.get(Configuration.REPLICATION) + "'");
         }
         if (!List.of("error", "warn", "info", "debug").contains(config.get(Configuration.LOG_LEVEL)))

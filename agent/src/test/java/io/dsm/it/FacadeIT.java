@@ -42,22 +42,27 @@ class FacadeIT
             assertEquals("ok has true", ask(a, "has"));
             assertEquals("ok has false", ask(b, "has"));
             assertEquals("ok read 5", ask(b, "read"));
-            assertEquals("ok has false", ask(a, "has"), "b's read took write access back from a");
+            assertEquals("ok has true", ask(a, "has"), "a owns the variable: it served b's read and keeps writing");
+            assertEquals("ok has false", ask(b, "has"));
 
             assertEquals("ok acquired", ask(a, "acquire"));
             assertEquals("ok has true", ask(a, "has"));
-            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:" + idA + ":1:1", ask(b, "list"),
-                "a is the owner and the only replica; the coordinator saw version 1");
+            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:" + idA + ":0:-1", ask(b, "list"),
+                "a is the owner; the coordinator knows the version it handed over (0) and not a's readers (-1)");
             assertEquals("ok released", ask(a, "release"));
             assertEquals("ok has false", ask(a, "has"));
-            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:0:1:1", ask(b, "list"),
-                "released: no owner, a keeps a read replica");
+            assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:0:1:2", ask(b, "list"),
+                "released: the coordinator owns it at version 1, with a and b as its readers");
             assertEquals("ok read 5", ask(b, "read"));
             assertEquals("ok list io.dsm.it.programs.ItFields.victim:java.lang.Long:0:1:2", ask(a, "list"));
 
             // Metadata broadcasts keep the directory current on a node that asked for one (dsm.directory), only.
             assertTrue(ask(b, "directory").contains("io.dsm.it.programs.ItFields.victim:0"));
             assertEquals("ok directory", ask(a, "directory"), "a keeps no directory: dsm.directory is off");
+
+            assertEquals("ok wrote 6", ask(b, "write 6"));
+            assertEquals("ok read 6", ask(a, "read"), "b's write invalidated a's replica; a reads from b");
+            assertEquals("ok has false", ask(a, "has"));
 
             assertEquals("ok deleted", ask(b, "delete"));
             assertEquals("ok list", ask(a, "list"), "deleted everywhere");

@@ -6,8 +6,13 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.dsm.coordinator.CoordinatorServer;
 import io.dsm.it.programs.ShellProgram;
-import io.dsm.protocol.MessageType;
-import io.dsm.protocol.MessageWriter;
+import io.dsm.wire.HelloEncoder;
+import io.dsm.wire.InvalidateEncoder;
+import io.dsm.wire.MessageHeaderEncoder;
+import io.dsm.wire.ReadEncoder;
+import io.dsm.wire.ReadMode;
+import io.dsm.wire.ValueEncoder;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -177,15 +182,25 @@ class FailureIT
         Await.until(() -> "could not connect to " + publication.channel(), Duration.ofSeconds(20),
             publication::isConnected);
         final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        final MessageWriter writer = new MessageWriter();
         final UnsafeBuffer[] messages = {
             new UnsafeBuffer(new byte[] {0x44}),
-            new UnsafeBuffer(new byte[] {0x44, 1, 0x7f, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
-            copy(writer.begin(MessageType.READ, 1, 1).putInt(Integer.MAX_VALUE)),
-            copy(writer.begin(MessageType.HALT, 0, 1).putString("io.dsm.it.programs.ItFields.victim").putByte(77)),
-            copy(writer.begin(MessageType.VALUE, 0, 1).putString("io.dsm.it.programs.ItFields.victim").putLong(1).putInt(-5)),
-            copy(writer.begin(MessageType.HELLO, 0, 1).putLong(1).putInt(1).putString("file:///etc/passwd")
-                .putString("evil")),
+            // Another schema's header.
+            new UnsafeBuffer(new byte[] {8, 0, 30, 0, 0x7f, 0x7f, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+            // A read from a node that is not a member, of a variable no one has.
+            message((buffer, header) -> new ReadEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .sender(77).correlationId(1).variableId(Integer.MAX_VALUE).mode(ReadMode.INVALIDATE).requester(77)
+                .hops((short)0).encodedLength()),
+            // An invalidation of a variable that does not exist.
+            message((buffer, header) -> new InvalidateEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .sender(0).variableId(-5).epoch(1).writeId(1).encodedLength()),
+            // A value whose length says 1 GiB in a message of a few bytes.
+            truncated(message((buffer, header) -> new ValueEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .sender(0).correlationId(1).variableId(1).epoch(1).version(1).owner(0).hasValue((short)1).chunks(0)
+                .putValue(new byte[64], 0, 64).encodedLength()), 1 << 30),
+            // A hello naming a file, not an Aeron channel.
+            message((buffer, header) -> new HelloEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .sender(0).correlationId(1).incarnation(1).inboxStream(1).wantsMetadata((short)0).pid(1)
+                .inboxChannel("file:///etc/passwd").doorbell("").description("evil").encodedLength()),
         };
         for (int i = 0; i < 50; i++)
         {
@@ -199,11 +214,29 @@ class FailureIT
         }
     }
 
-    private static UnsafeBuffer copy(final MessageWriter writer)
+    private interface Encoding
     {
-        final byte[] bytes = new byte[writer.length()];
-        writer.buffer().getBytes(0, bytes);
+        int encode(ExpandableArrayBuffer buffer, MessageHeaderEncoder header);
+    }
+
+    private static UnsafeBuffer message(final Encoding encoding)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoding.encode(buffer, new MessageHeaderEncoder());
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
         return new UnsafeBuffer(bytes);
+    }
+
+    /** The message with its last variable-length field's length set to {@code claimed} and its data cut off. */
+    private static UnsafeBuffer truncated(final UnsafeBuffer message, final int claimed)
+    {
+        final int lengthAt = message.capacity() - 64 - 4;
+        final byte[] bytes = new byte[lengthAt + 4];
+        message.getBytes(0, bytes);
+        final UnsafeBuffer cut = new UnsafeBuffer(bytes);
+        cut.putInt(lengthAt, claimed);
+        return cut;
     }
 
     private static void offer(final Publication publication, final UnsafeBuffer message, final long deadline)

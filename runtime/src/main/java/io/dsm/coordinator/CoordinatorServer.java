@@ -1,12 +1,12 @@
 package io.dsm.coordinator;
 
 import io.aeron.FragmentAssembler;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
+import io.dsm.transport.Destination;
 import io.dsm.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -15,28 +15,26 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a {@link CoordinatorStateMachine} on Aeron: one subscription that every node sends to, one publication per
- * node, one thread. Messages that a back-pressured or not-yet-connected publication refuses wait in a per-node queue,
- * so the state machine never blocks.
+ * Runs a {@link DirectoryStateMachine} on Aeron: one subscription that every node sends to, one {@link Destination}
+ * per node, one thread. A message that a back-pressured or not-yet-connected publication refuses waits in the
+ * destination's queue, in order, so the state machine never blocks and nothing is dropped.
  */
 public final class CoordinatorServer implements Agent, AutoCloseable
 {
     /** Stream id nodes send to the coordinator on. */
     public static final int STREAM_ID = 1001;
     private static final long TICK_INTERVAL_NS = 10_000_000L;
-    private static final int MAX_QUEUED_PER_NODE = 65_536;
 
     private final Context ctx;
     private final AeronTransport transport;
     private final Subscription subscription;
     private final FragmentHandler assembler;
-    private final CoordinatorStateMachine stateMachine;
-    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
+    private final DirectoryStateMachine stateMachine;
+    private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private long nowNs;
     private long nextTickNs;
@@ -52,7 +50,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-aeron", "coordinator transport: " + t)));
         this.subscription = transport.addSubscription(ctx.channel, STREAM_ID);
         this.nowNs = System.nanoTime();
-        this.stateMachine = new CoordinatorStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
+        this.stateMachine = new DirectoryStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
             ctx.evictionNs, nowNs);
         this.assembler = new FragmentAssembler(
             (buffer, offset, length, header) -> stateMachine.onMessage(buffer, offset, length, nowNs));
@@ -78,16 +76,19 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         nowNs = System.nanoTime();
         int work = transport.doWork();
         work += subscription.poll(assembler, 64);
-        for (final Peer peer : peers.values())
+        for (final Destination peer : peers.values())
         {
-            work += peer.flush();
+            if (peer.queued() > 0)
+            {
+                work += peer.flush();
+            }
         }
         if (nowNs - nextTickNs >= 0)
         {
             nextTickNs = nowNs + TICK_INTERVAL_NS;
             stateMachine.onTick(nowNs);
-            if (ctx.idleExitNs > 0 && stateMachine.nodeCount() == 0 &&
-                nowNs - stateMachine.lastNodeLeftNs() > ctx.idleExitNs)
+            if (ctx.idleExitNs > 0 && stateMachine.memberCount() == 0 &&
+                nowNs - stateMachine.lastMemberLeftNs() > ctx.idleExitNs)
             {
                 DsmLog.info("coordinator: no node for " + ctx.idleExitNs / 1_000_000 + " ms, exiting");
                 stopped.countDown();
@@ -122,9 +123,9 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     @Override
     public void onClose()
     {
-        for (final Peer peer : peers.values())
+        for (final Destination peer : peers.values())
         {
-            CloseHelper.quietClose(peer.publication);
+            CloseHelper.quietClose(peer);
         }
         CloseHelper.quietClose(subscription);
         CloseHelper.quietClose(transport);
@@ -137,81 +138,57 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         CloseHelper.close(runner);
     }
 
-    private final class AeronOutbox implements CoordinatorStateMachine.Outbox
+    private final class AeronOutbox implements DirectoryStateMachine.Outbox
     {
         @Override
         public void connect(final int nodeId, final String channel, final int streamId)
         {
-            peers.put(nodeId, new Peer(nodeId, transport.addPublication(channel, streamId)));
+            CloseHelper.quietClose(peers.put(nodeId, new Destination(transport, channel, streamId)));
         }
 
         @Override
         public void disconnect(final int nodeId)
         {
-            final Peer peer = peers.remove(nodeId);
+            final Destination peer = peers.remove(nodeId);
             if (peer != null)
             {
                 peer.flush();
-                CloseHelper.quietClose(peer.publication);
+                CloseHelper.quietClose(peer);
             }
         }
 
         @Override
         public void send(final int nodeId, final DirectBuffer buffer, final int length)
         {
-            final Peer peer = peers.get(nodeId);
+            final Destination peer = peers.get(nodeId);
             if (peer != null)
             {
-                peer.send(buffer, length);
-            }
-        }
-    }
-
-    private static final class Peer
-    {
-        final int nodeId;
-        final Publication publication;
-        final ArrayDeque<byte[]> queued = new ArrayDeque<>();
-
-        Peer(final int nodeId, final Publication publication)
-        {
-            this.nodeId = nodeId;
-            this.publication = publication;
-        }
-
-        void send(final DirectBuffer buffer, final int length)
-        {
-            if (queued.isEmpty() && publication.offer(buffer, 0, length) > 0)
-            {
-                return;
-            }
-            if (queued.size() >= MAX_QUEUED_PER_NODE)
-            {
-                DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-queue-" + nodeId,
-                    "coordinator: node " + nodeId + " does not keep up (" + queued.size() +
-                    " messages queued); dropping the oldest. It will be evicted if it stays silent");
-                queued.pollFirst();
-            }
-            final byte[] copy = new byte[length];
-            buffer.getBytes(0, copy);
-            queued.addLast(copy);
-        }
-
-        int flush()
-        {
-            int sent = 0;
-            while (!queued.isEmpty())
-            {
-                final byte[] message = queued.peekFirst();
-                final long result = publication.offer(new org.agrona.concurrent.UnsafeBuffer(message));
-                if (result < 0)
+                try
                 {
-                    break;
+                    peer.send(buffer, 0, length);
                 }
-                queued.pollFirst();
-                sent++;
+                catch (final IllegalArgumentException ex)
+                {
+                    DsmLog.rateLimited(DsmLog.Level.ERROR, "coordinator-too-large", "coordinator: " + ex.getMessage());
+                }
             }
-            return sent;
+        }
+
+        @Override
+        public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+        {
+            if (rateLimitKey != null)
+            {
+                DsmLog.rateLimited(level, rateLimitKey, message);
+            }
+            else if (level == DsmLog.Level.WARN || level == DsmLog.Level.ERROR)
+            {
+                DsmLog.warn(message);
+            }
+            else
+            {
+                DsmLog.info(message);
+            }
         }
     }
 

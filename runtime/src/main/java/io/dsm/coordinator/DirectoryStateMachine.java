@@ -383,7 +383,13 @@ public final class DirectoryStateMachine
                 }
                 variable.owner = DIRECTORY;
                 variable.epoch++;
+                // The owner's copyset is lost with it: any member may hold a replica it served, so the next write
+                // invalidates every member first.
                 variable.copyset.clear();
+                for (final Member other : members.values())
+                {
+                    variable.copyset.put(other.id, ReadMode.INVALIDATE);
+                }
                 if (handOverBroken)
                 {
                     final Request broken = variable.inFlight;
@@ -421,7 +427,7 @@ public final class DirectoryStateMachine
         final String name = register.name();
         final String type = register.valueType();
         final int valueLength = register.valueLength();
-        final byte[] value = new byte[valueLength];
+        final byte[] value = wire.bytes(valueLength);
         register.getValue(value, 0, valueLength);
         if (name.isEmpty() || intent == Intent.NULL_VAL || mode == ReadMode.NULL_VAL)
         {
@@ -597,7 +603,7 @@ public final class DirectoryStateMachine
             final boolean keep = release.keepReplica() != 0;
             if (release.hasValue() != 0)
             {
-                final byte[] value = new byte[release.valueLength()];
+                final byte[] value = wire.bytes(release.valueLength());
                 release.getValue(value, 0, value.length);
                 variable.value = value;
                 variable.version = version;
@@ -611,8 +617,13 @@ public final class DirectoryStateMachine
                 variable.copyset.put(member.id, ReadMode.INVALIDATE);
             }
             broadcastMetadata(MetadataEvent.OWNER, variable);
+            ack(member.id, correlationId, 1);
         }
-        ack(member.id, correlationId, 0);
+        else
+        {
+            // Not the owner any more, or a hand-over is under way: the node hands the value over when told to.
+            ack(member.id, correlationId, 0);
+        }
         if (variable != null)
         {
             drive(variable, nowNs);
@@ -727,11 +738,14 @@ public final class DirectoryStateMachine
             case INIT:
                 if (variable.owner == DIRECTORY && variable.version == 0)
                 {
+                    // Nodes that read the default must drop it first: the initial value is a write.
+                    if (!invalidateCopyset(variable, request, request.requester))
+                    {
+                        return false;
+                    }
                     variable.value = request.value;
                     variable.version = 1;
-                    variable.copyset.put(request.requester, request.mode);
-                    ack(request.requester, request.correlationId, 1);
-                    return true;
+                    return serveRead(variable, request);
                 }
                 // Already written: the node reads the current value instead.
                 return serveRead(variable, request);
@@ -821,22 +835,9 @@ public final class DirectoryStateMachine
                     }
                     return false;
                 }
-                request.awaiting = new IntHashSet();
-                request.writeId = nextWriteId++;
-                for (final Map.Entry<Integer, ReadMode> reader : variable.copyset.entrySet())
-                {
-                    if (reader.getKey() != to)
-                    {
-                        request.awaiting.add(reader.getKey());
-                        invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
-                            .sender(DIRECTORY).variableId(variable.id).epoch(variable.epoch).writeId(request.writeId);
-                        send(reader.getKey(), invalidateOut.encodedLength());
-                    }
-                }
-                request.stage = Stage.INVALIDATING;
-                // fall through: nothing to wait for when no one else holds a replica
+                // fall through: this directory owns it; its readers but the new owner drop their replicas first
             case INVALIDATING:
-                if (!request.awaiting.isEmpty())
+                if (!invalidateCopyset(variable, request, to))
                 {
                     return false;
                 }
@@ -857,6 +858,37 @@ public final class DirectoryStateMachine
             default:
                 throw new IllegalStateException("unknown stage " + request.stage);
         }
+    }
+
+    /**
+     * Invalidates this directory's copyset but {@code except} (a variable it owns), once per request.
+     *
+     * @return true when every reader answered.
+     */
+    private boolean invalidateCopyset(final Variable variable, final Request request, final int except)
+    {
+        if (request.stage == Stage.QUEUED)
+        {
+            request.awaiting = new IntHashSet();
+            request.writeId = nextWriteId++;
+            for (final Map.Entry<Integer, ReadMode> reader : variable.copyset.entrySet())
+            {
+                if (reader.getKey() != except)
+                {
+                    request.awaiting.add(reader.getKey());
+                    invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                        .sender(DIRECTORY).variableId(variable.id).epoch(variable.epoch).writeId(request.writeId);
+                    send(reader.getKey(), invalidateOut.encodedLength());
+                }
+            }
+            request.stage = Stage.INVALIDATING;
+        }
+        if (!request.awaiting.isEmpty())
+        {
+            return false;
+        }
+        variable.copyset.keySet().removeIf(node -> node != except);
+        return true;
     }
 
     private void sendOwnership(final Variable variable, final Request request, final boolean withValue)

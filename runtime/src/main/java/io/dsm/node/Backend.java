@@ -25,13 +25,14 @@ public interface Backend
     void acquireWrite(SharedVariable variable);
 
     /**
-     * Writes while holding write access with readers (update mode): pushes the value through the coordinator to every
-     * replica, then installs it here. The caller holds the variable's lock.
+     * Writes as the owner of a variable that other nodes hold replicas of: invalidates or updates each of them (as
+     * each asked), and returns once all answered, with the value installed here. The caller holds the variable's
+     * lock.
      *
      * @param variable the variable.
      * @param content  what the replica is to hold: the value, already checked ({@link SharedVariable#prepare}).
      */
-    void push(SharedVariable variable, Object content);
+    void writeWithReaders(SharedVariable variable, Object content);
 
     /**
      * Sets the variable's value if it was never written in the cluster, and makes the local replica current.

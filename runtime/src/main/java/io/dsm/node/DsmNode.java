@@ -1,92 +1,64 @@
 package io.dsm.node;
 
-import io.aeron.ConcurrentPublication;
 import io.aeron.FragmentAssembler;
-import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
 import io.dsm.DsmException;
 import io.dsm.DsmTimeoutException;
 import io.dsm.VariableInfo;
 import io.dsm.coordinator.CoordinatorServer;
-import io.dsm.protocol.ErrorCode;
-import io.dsm.protocol.HaltMode;
-import io.dsm.protocol.MalformedMessageException;
-import io.dsm.protocol.MessageReader;
-import io.dsm.protocol.MessageType;
-import io.dsm.protocol.MessageWriter;
-import io.dsm.protocol.MetadataEvent;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
+import io.dsm.transport.Destination;
 import io.dsm.transport.IdleStrategies;
 import io.dsm.values.ValueCodec;
+import io.dsm.wire.ErrorCode;
+import io.dsm.wire.ReadMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A member of the cluster: the {@link Backend} that serves replica misses, write access and the explicit operations
- * over Aeron, and the {@link Agent} of this JVM's one dsm thread, which drives the transport, applies what the
- * coordinator sends (values, grants, halts), sends heartbeats and watches the lease.
+ * A member of the cluster: the {@link Backend} that application threads call on a miss, and the {@link Agent} of this
+ * JVM's one dsm thread, which drives the transport and the node's protocol ({@link NodeProtocol}).
  * <p>
- * Application threads send requests themselves (publications are thread-safe) and park until the dsm thread
- * completes them, or until {@code dsm.timeout.ms}. The dsm thread never blocks on a variable's lock: when an
- * application thread holds it, or holds a fresh grant it has not used yet, the message waits in the variable's
- * deferred queue and is retried on the next duty cycle, in order.
+ * An application thread never sends: it puts a {@link Request} on the command queue, wakes the dsm thread and waits
+ * for the request to complete (at most {@code dsm.timeout.ms}). The dsm thread polls this node's inbox (one Aeron
+ * subscription that the coordinator and every peer send to), hands messages and commands to the protocol, and sends
+ * what the protocol says on one {@link Destination} per peer, which queues what a publication refuses rather than block
+ * or drop it.
  */
 public final class DsmNode implements Backend, Agent
 {
-    private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final int HEARTBEAT_RING = 64;
     /** A shutdown hook must be quick: the graceful leave waits at most this long (or the timeout, if shorter). */
     private static final long LEAVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Context ctx;
     private final AeronTransport transport;
-    private final Subscription subscription;
-    private final ConcurrentPublication publication;
-    private final String replyChannel;
-    private final int replyStreamId;
-    private final FragmentHandler assembler;
-    private final MessageReader reader = new MessageReader();
-    private final ThreadLocal<MessageWriter> writers = ThreadLocal.withInitial(MessageWriter::new);
-    private final ConcurrentHashMap<Long, PendingRequest> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, VariableInfo> directory = new ConcurrentHashMap<>();
-    private final java.util.HashMap<String, String> typeNames = new java.util.HashMap<>();
-    private final LinkedHashSet<SharedVariable> deferredVariables = new LinkedHashSet<>();
-    private final AtomicLong correlationIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40));
-    private final long[] heartbeatSentNs = new long[HEARTBEAT_RING];
-    private final String description;
+    private final Subscription inbox;
+    private final String inboxChannel;
+    private final int inboxStream;
+    private final FragmentAssembler assembler;
+    private final NodeProtocol protocol;
+    private final Destination coordinator;
+    private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
+    private final ManyToOneConcurrentLinkedQueue<Request> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final ValueCodec codec = ReplicaTable.codec();
-    private final AtomicLong malformedMessages = new AtomicLong();
 
-    private volatile int nodeId;
     private volatile boolean closed;
     private volatile Thread dsmThread;
-    private long incarnation = ThreadLocalRandom.current().nextLong();
-    private long helloCorrelationId;
-    private boolean welcomed;
-    private long nextHelloNs;
-    private long heartbeatIntervalNs;
-    private long leaseNs;
-    private long leaseExpiryNs;
-    private boolean leaseValid;
-    private long lastContactNs;
-    private long nextHeartbeatNs;
-    private long heartbeatSequence;
+    private long nowNs;
     private AgentRunner runner;
 
     private DsmNode(final Context ctx)
@@ -100,22 +72,34 @@ public final class DsmNode implements Backend, Agent
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-aeron", "node transport: " + t)));
         try
         {
-            this.replyStreamId = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
-            this.subscription = transport.addSubscription(ctx.nodeChannel, replyStreamId);
-            this.replyChannel = resolveReplyChannel(ctx.connectTimeoutNs);
+            this.inboxStream = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
+            this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream);
+            this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
             if (ctx.autostartCoordinator)
             {
                 CoordinatorLauncher.ensureRunning(ctx.config, ctx.coordinatorHost, ctx.coordinatorPort);
             }
-            this.publication = transport.addPublication(ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
+            this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(transport);
             throw ex;
         }
-        this.assembler = new FragmentAssembler(this::onFragment);
-        this.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
+        final NodeProtocol.Settings settings = new NodeProtocol.Settings();
+        settings.inboxChannel = inboxChannel;
+        settings.inboxStream = inboxStream;
+        settings.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
+        settings.pid = ProcessHandle.current().pid();
+        settings.wantsMetadata = ctx.directory;
+        settings.mode = ctx.mode;
+        settings.timeoutNs = ctx.timeoutNs;
+        settings.evictionNs = ctx.evictionNs;
+        settings.coordinatorChannel = ctx.coordinatorChannel;
+        this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
+            ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
+        this.assembler = new FragmentAssembler((buffer, offset, length, header) ->
+            protocol.onMessage(buffer, offset, length, nowNs));
         // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
         // first use is the graceful leave, itself run from a shutdown hook.
         codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
@@ -152,7 +136,7 @@ public final class DsmNode implements Backend, Agent
         return node;
     }
 
-    private String resolveReplyChannel(final long timeoutNs)
+    private String resolveInboxChannel(final long timeoutNs)
     {
         if (!ctx.nodeChannel.startsWith("aeron:udp"))
         {
@@ -162,7 +146,7 @@ public final class DsmNode implements Backend, Agent
         while (true)
         {
             transport.doWork();
-            final String resolved = subscription.tryResolveChannelEndpointPort();
+            final String resolved = inbox.tryResolveChannelEndpointPort();
             if (resolved != null)
             {
                 return resolved;
@@ -175,42 +159,27 @@ public final class DsmNode implements Backend, Agent
         }
     }
 
+    /** Runs the duty cycle on the calling thread until the coordinator welcomes this node. */
     private void join()
     {
         final long start = System.nanoTime();
         final long deadline = start + ctx.connectTimeoutNs;
         dsmThread = Thread.currentThread();
-        while (!welcomed)
+        protocol.start(start);
+        while (!protocol.isWelcomed())
         {
-            final long now = System.nanoTime();
-            if (now - deadline > 0)
+            if (System.nanoTime() - deadline > 0)
             {
                 throw new DsmTimeoutException("could not join: no answer from the coordinator at " +
                     ctx.coordinatorChannel + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
                     " ms" + (ctx.autostartCoordinator ? "" : " (dsm.coordinator.autostart is false: is one running?)"));
             }
-            int work = transport.doWork();
-            work += subscription.poll(assembler, 16);
-            sayHelloIfDue(now);
-            if (work == 0)
+            if (doWork() == 0)
             {
                 LockSupport.parkNanos(100_000);
             }
         }
-        DsmLog.info("joined as node " + nodeId + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-    }
-
-    private void sayHelloIfDue(final long now)
-    {
-        if (now - nextHelloNs >= 0 && publication.isConnected())
-        {
-            nextHelloNs = now + HELLO_INTERVAL_NS;
-            helloCorrelationId = correlationIds.incrementAndGet();
-            final MessageWriter w = writers.get().begin(MessageType.HELLO, 0, helloCorrelationId)
-                .putLong(incarnation).putInt(replyStreamId).putString(replyChannel).putString(description)
-                .putByte(ctx.directory ? 1 : 0);
-            publication.offer(w.buffer(), 0, w.length());
-        }
+        DsmLog.info("joined as node " + protocol.nodeId() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -220,38 +189,34 @@ public final class DsmNode implements Backend, Agent
     @Override
     public int doWork()
     {
-        final long now = System.nanoTime();
+        nowNs = System.nanoTime();
         int work = transport.doWork();
-        work += subscription.poll(assembler, 32);
-        if (!deferredVariables.isEmpty())
+        work += inbox.poll(assembler, 64);
+        Request command;
+        while ((command = commands.poll()) != null)
         {
-            retryDeferred();
+            protocol.onCommand(command, nowNs);
+            work++;
         }
-        if (!welcomed)
+        if (protocol.onTick(nowNs))
         {
-            sayHelloIfDue(now);
+            protocol.rejoin(nowNs, ThreadLocalRandom.current().nextLong());
         }
-        else if (now - nextHeartbeatNs >= 0)
+        work += coordinator.flush();
+        if (!peers.isEmpty())
         {
-            nextHeartbeatNs = now + heartbeatIntervalNs;
-            final long sequence = ++heartbeatSequence;
-            heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))] = now;
-            final MessageWriter w = writers.get().begin(MessageType.HEARTBEAT, nodeId, sequence);
-            publication.offer(w.buffer(), 0, w.length());
-        }
-        if (leaseValid && now - leaseExpiryNs > 0)
-        {
-            leaseValid = false;
-            DsmLog.warn("node " + nodeId + ": lease expired (no heartbeat acknowledged for " +
-                TimeUnit.NANOSECONDS.toMillis(now - lastContactNs) + " ms); replicas suspended");
-            for (final SharedVariable variable : ReplicaTable.all())
+            for (final Destination peer : peers.values())
             {
-                apply(variable, new VarMessage(VarMessage.SUSPEND, 0, 0, 0, null));
+                if (peer.queued() > 0)
+                {
+                    work += peer.flush();
+                }
             }
         }
-        if (welcomed && now - lastContactNs > ctx.evictionNs)
+        if (work > 0)
         {
-            rejoin(now);
+            // Send what this cycle offered now, not on the next cycle.
+            transport.doWork();
         }
         return work;
     }
@@ -273,560 +238,115 @@ public final class DsmNode implements Backend, Agent
         DsmLog.error("dsm node thread", t);
     }
 
-    private void rejoin(final long now)
+    /** What the protocol sends goes out here, on the dsm thread. */
+    private final class Outbox implements NodeProtocol.Outbox
     {
-        final List<String> lost = new ArrayList<>();
-        for (final SharedVariable variable : ReplicaTable.all())
+        @Override
+        public void send(final int destination, final DirectBuffer buffer, final int length)
         {
-            if (variable.access == SharedVariable.WRITE)
+            final Destination to = destination == NodeProtocol.COORDINATOR ? coordinator : peers.get(destination);
+            if (to == null)
             {
-                lost.add(variable.name);
-            }
-            apply(variable, new VarMessage(VarMessage.DROP, 0, 0, 0, null));
-        }
-        DsmLog.warn("node " + nodeId + " lost the coordinator for " + TimeUnit.NANOSECONDS.toMillis(now - lastContactNs) +
-            " ms and joins again" + (lost.isEmpty() ? "" : "; unreplicated writes to " + lost + " are lost"));
-        welcomed = false;
-        incarnation = ThreadLocalRandom.current().nextLong();
-        lastContactNs = now;
-        nextHelloNs = now;
-    }
-
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final io.aeron.logbuffer.Header header)
-    {
-        try
-        {
-            reader.wrap(buffer, offset, length);
-            final long correlationId = reader.correlationId();
-            switch (reader.type())
-            {
-                case WELCOME:
-                    onWelcome(correlationId);
-                    break;
-                case HEARTBEAT_ACK:
-                    onHeartbeatAck(correlationId);
-                    break;
-                case VALUE:
-                {
-                    final String name = reader.getName("name");
-                    final long version = reader.getLong("version");
-                    onVariableMessage(name, new VarMessage(VarMessage.VALUE, correlationId, version, 0,
-                        reader.getBytes("value")));
-                    break;
-                }
-                case GRANT:
-                {
-                    final String name = reader.getName("name");
-                    final long version = reader.getLong("version");
-                    final int hasValue = reader.getByte("hasValue");
-                    onVariableMessage(name, new VarMessage(VarMessage.GRANT, correlationId, version, hasValue,
-                        reader.getBytes("value")));
-                    break;
-                }
-                case UPDATE:
-                {
-                    final String name = reader.getName("name");
-                    final long version = reader.getLong("version");
-                    final byte[] value = reader.getBytes("value");
-                    if (value == null)
-                    {
-                        throw new MalformedMessageException("UPDATE of '" + name + "' carries no value");
-                    }
-                    onVariableMessage(name, new VarMessage(VarMessage.UPDATE, correlationId, version, 0, value));
-                    break;
-                }
-                case PUSHED:
-                {
-                    final int readers = reader.getInt("readers");
-                    final PendingRequest request = pending.remove(correlationId);
-                    if (request != null)
-                    {
-                        request.result = readers;
-                        request.complete();
-                    }
-                    break;
-                }
-                case HALT:
-                {
-                    final String name = reader.getName("name");
-                    final int mode = reader.getByte("mode");
-                    if (mode != HaltMode.INVALIDATE && mode != HaltMode.DOWNGRADE && mode != HaltMode.SHARE)
-                    {
-                        throw new MalformedMessageException("HALT of '" + name + "' has unknown mode " + mode);
-                    }
-                    onVariableMessage(name, new VarMessage(VarMessage.HALT, correlationId, 0, mode, null));
-                    break;
-                }
-                case METADATA:
-                    onMetadata();
-                    break;
-                case LIST_REPLY:
-                    onListReply(correlationId);
-                    break;
-                case ACK:
-                {
-                    final PendingRequest request = pending.remove(correlationId);
-                    if (request != null)
-                    {
-                        request.complete();
-                    }
-                    break;
-                }
-                case ERROR:
-                {
-                    final int code = reader.getInt("code");
-                    final String text = reader.getString("text");
-                    final PendingRequest request = pending.remove(correlationId);
-                    if (request != null)
-                    {
-                        request.completeExceptionally(code, text);
-                    }
-                    else
-                    {
-                        DsmLog.warn("node " + nodeId + ": coordinator reported: " + text);
-                    }
-                    break;
-                }
-                default:
-                    throw new MalformedMessageException(reader.type() + " is not a message the coordinator sends");
-            }
-        }
-        catch (final MalformedMessageException ex)
-        {
-            malformedMessages.incrementAndGet();
-            DsmLog.rateLimited(DsmLog.Level.WARN, "node-malformed",
-                "node " + nodeId + " dropped a malformed message of " + length + " bytes: " + ex.getMessage());
-        }
-    }
-
-    private void onWelcome(final long correlationId) throws MalformedMessageException
-    {
-        final int id = reader.getInt("nodeId");
-        final long heartbeatNs = reader.getLong("heartbeatIntervalNs");
-        final long lease = reader.getLong("leaseNs");
-        if (welcomed || correlationId != helloCorrelationId && helloCorrelationId != 0 && id == nodeId)
-        {
-            return;
-        }
-        if (id <= 0 || heartbeatNs <= 0 || lease <= heartbeatNs)
-        {
-            throw new MalformedMessageException("WELCOME has node id " + id + ", heartbeat " + heartbeatNs +
-                " ns, lease " + lease + " ns");
-        }
-        final long now = System.nanoTime();
-        nodeId = id;
-        heartbeatIntervalNs = heartbeatNs;
-        leaseNs = lease;
-        welcomed = true;
-        lastContactNs = now;
-        nextHeartbeatNs = now;
-        leaseExpiryNs = now;
-        leaseValid = false;
-    }
-
-    private void onHeartbeatAck(final long sequence)
-    {
-        if (sequence <= 0 || sequence > heartbeatSequence || heartbeatSequence - sequence >= HEARTBEAT_RING)
-        {
-            return;
-        }
-        final long sentNs = heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))];
-        lastContactNs = System.nanoTime();
-        if (sentNs + leaseNs - leaseExpiryNs > 0)
-        {
-            leaseExpiryNs = sentNs + leaseNs;
-        }
-        if (!leaseValid && leaseExpiryNs - lastContactNs > 0)
-        {
-            leaseValid = true;
-            for (final SharedVariable variable : ReplicaTable.all())
-            {
-                if (variable.suspended != SharedVariable.INVALID)
-                {
-                    apply(variable, new VarMessage(VarMessage.RESUME, 0, 0, 0, null));
-                }
-            }
-        }
-    }
-
-    private void onMetadata() throws MalformedMessageException
-    {
-        final int event = reader.getByte("event");
-        final String name = reader.getName("name");
-        final String type = reader.getString("type");
-        final int owner = reader.getInt("owner");
-        final long version = reader.getLong("version");
-        if (event == MetadataEvent.DELETED)
-        {
-            directory.remove(name);
-        }
-        else if (event == MetadataEvent.CREATED || event == MetadataEvent.OWNER)
-        {
-            // One entry per variable of the whole cluster: share the name with an existing entry or replica,
-            // and type names (few distinct ones) across entries.
-            final VariableInfo previous = directory.get(name);
-            final SharedVariable local = previous == null ? ReplicaTable.find(name) : null;
-            final String sharedName = previous != null ? previous.name() : local != null ? local.name : name;
-            final String sharedType = typeNames.computeIfAbsent(type, t -> t);
-            directory.put(sharedName, new VariableInfo(sharedName, sharedType, owner, version, -1, -1));
-        }
-        else
-        {
-            throw new MalformedMessageException("METADATA of '" + name + "' has unknown event " + event);
-        }
-    }
-
-    private void onListReply(final long correlationId) throws MalformedMessageException
-    {
-        final boolean more = reader.getByte("more") != 0;
-        final int count = reader.getInt("count");
-        if (count < 0)
-        {
-            throw new MalformedMessageException("LIST_REPLY has count " + count);
-        }
-        final List<VariableInfo> page = new ArrayList<>(Math.min(count, 4096));
-        for (int i = 0; i < count; i++)
-        {
-            page.add(new VariableInfo(reader.getName("name"), reader.getString("type"), reader.getInt("owner"),
-                reader.getLong("version"), reader.getInt("replicas"), reader.getInt("valueBytes")));
-        }
-        final PendingRequest request = pending.remove(correlationId);
-        if (request != null)
-        {
-            request.result = new Object[] {page, more};
-            request.complete();
-        }
-    }
-
-    private void onVariableMessage(final String name, final VarMessage message)
-    {
-        final SharedVariable variable = ReplicaTable.find(name);
-        if (variable == null)
-        {
-            if (message.kind == VarMessage.HALT)
-            {
-                sendHaltAck(name, message.flag, 0, null);
-            }
-            else if (message.kind == VarMessage.UPDATE)
-            {
-                sendUpdateAck(name, message.correlationId);
-            }
-            else
-            {
-                final PendingRequest request = pending.remove(message.correlationId);
-                if (request != null)
-                {
-                    request.completeExceptionally(ErrorCode.BAD_REQUEST, "no local variable '" + name + "'");
-                }
-            }
-            return;
-        }
-        apply(variable, message);
-    }
-
-    /** Applies a message to a variable now if its lock is free and nothing is queued before it, else defers it. */
-    private void apply(final SharedVariable variable, final VarMessage message)
-    {
-        if (!variable.hasDeferred() && variable.tryLock())
-        {
-            try
-            {
-                if (process(variable, message))
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                variable.unlock();
-            }
-        }
-        if (variable.deferred == null)
-        {
-            variable.deferred = new java.util.ArrayDeque<>(4);
-        }
-        variable.deferred.addLast(message);
-        deferredVariables.add(variable);
-        if (message.kind == VarMessage.HALT)
-        {
-            variable.haltsWaiting++;
-        }
-    }
-
-    private void retryDeferred()
-    {
-        for (final java.util.Iterator<SharedVariable> it = deferredVariables.iterator(); it.hasNext(); )
-        {
-            final SharedVariable variable = it.next();
-            if (!variable.tryLock())
-            {
-                continue;
-            }
-            try
-            {
-                while (!variable.deferred.isEmpty())
-                {
-                    final VarMessage message = (VarMessage)variable.deferred.peekFirst();
-                    if (!process(variable, message))
-                    {
-                        break;
-                    }
-                    variable.deferred.pollFirst();
-                    if (message.kind == VarMessage.HALT)
-                    {
-                        variable.haltsWaiting--;
-                    }
-                }
-            }
-            finally
-            {
-                variable.unlock();
-            }
-            if (!variable.hasDeferred())
-            {
-                it.remove();
-            }
-        }
-    }
-
-    /**
-     * Applies one message with the variable's lock held.
-     *
-     * @return false when it must wait (a halt while a grant is reserved for a thread).
-     */
-    private boolean process(final SharedVariable variable, final VarMessage message)
-    {
-        switch (message.kind)
-        {
-            case VarMessage.VALUE:
-                onValue(variable, message);
-                return true;
-            case VarMessage.GRANT:
-                onGrant(variable, message);
-                return true;
-            case VarMessage.UPDATE:
-                onUpdate(variable, message);
-                return true;
-            case VarMessage.HALT:
-                if (variable.reserved > 0)
-                {
-                    return false;
-                }
-                onHalt(variable, message.flag);
-                return true;
-            case VarMessage.SUSPEND:
-                if (variable.access == SharedVariable.READ)
-                {
-                    variable.value = SharedVariable.INVALID;
-                    variable.access = SharedVariable.NONE;
-                }
-                else if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
-                {
-                    variable.suspended = variable.current();
-                    variable.value = SharedVariable.INVALID;
-                }
-                return true;
-            case VarMessage.RESUME:
-                if (variable.access == SharedVariable.WRITE && variable.suspended != SharedVariable.INVALID)
-                {
-                    variable.install(variable.suspended);
-                }
-                variable.suspended = SharedVariable.INVALID;
-                return true;
-            case VarMessage.DROP:
-                variable.value = SharedVariable.INVALID;
-                variable.suspended = SharedVariable.INVALID;
-                variable.access = SharedVariable.NONE;
-                variable.pushing = false;
-                return true;
-            default:
-                throw new IllegalStateException("unknown message kind " + message.kind);
-        }
-    }
-
-    private void onValue(final SharedVariable variable, final VarMessage message)
-    {
-        final PendingRequest request = pending.remove(message.correlationId);
-        final Object value;
-        try
-        {
-            value = variable.deserialize(message.value);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            failDecode(variable, request, ex);
-            return;
-        }
-        if (variable.access != SharedVariable.WRITE)
-        {
-            variable.version = message.version;
-            variable.install(value);
-            variable.access = SharedVariable.READ;
-        }
-        if (request != null)
-        {
-            request.result = value;
-            request.complete();
-        }
-    }
-
-    private void onGrant(final SharedVariable variable, final VarMessage message)
-    {
-        final PendingRequest request = pending.remove(message.correlationId);
-        Object value = variable.current();
-        if (message.flag != 0)
-        {
-            try
-            {
-                value = variable.deserialize(message.value);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                failDecode(variable, request, ex);
-                sendRelease(variable.name, 0, null, false);
+                DsmLog.rateLimited(DsmLog.Level.WARN, "node-no-destination", "node " + protocol.nodeId() +
+                    ": no way to send to node " + destination + ", which is not a member");
                 return;
             }
-        }
-        else if (value == SharedVariable.INVALID)
-        {
-            value = variable.suspended;
-            if (value == SharedVariable.INVALID)
-            {
-                value = variable.declaration.defaultValue;
-                DsmLog.warn("node " + nodeId + ": granted write access to '" + variable.name +
-                    "' without a value while holding no replica; using the default");
-            }
-        }
-        variable.install(value);
-        variable.suspended = SharedVariable.INVALID;
-        variable.version = message.version;
-        variable.access = SharedVariable.WRITE;
-        variable.pushing = false;
-        if (request != null)
-        {
-            variable.reserved++;
-            if (!request.complete())
-            {
-                variable.reserved--;
-            }
-        }
-    }
-
-    /** A write pushed by the writer: install it in a valid read replica, and acknowledge it in any case. */
-    private void onUpdate(final SharedVariable variable, final VarMessage message)
-    {
-        if (variable.access == SharedVariable.READ && variable.value != SharedVariable.INVALID &&
-            message.version > variable.version)
-        {
             try
             {
-                variable.install(variable.deserialize(message.value));
-                variable.version = message.version;
+                to.send(buffer, 0, length);
             }
             catch (final IllegalArgumentException ex)
             {
-                // Serving the old value would diverge: drop the replica, the next read asks again.
-                failDecode(variable, null, ex);
-                variable.value = SharedVariable.INVALID;
-                variable.access = SharedVariable.NONE;
+                DsmLog.rateLimited(DsmLog.Level.ERROR, "node-too-large", "node " + protocol.nodeId() + ": " +
+                    ex.getMessage());
             }
         }
-        sendUpdateAck(variable.name, message.correlationId);
-    }
 
-    private void onHalt(final SharedVariable variable, final int mode)
-    {
-        byte[] bytes = null;
-        if (variable.access == SharedVariable.WRITE)
+        @Override
+        public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
         {
-            final Object current = variable.value != SharedVariable.INVALID ? variable.current() : variable.suspended;
-            if (current != SharedVariable.INVALID)
+            final Destination previous = peers.put(nodeId, new Destination(transport, channel, streamId));
+            CloseHelper.quietClose(previous);
+        }
+
+        @Override
+        public void disconnect(final int nodeId)
+        {
+            CloseHelper.quietClose(peers.remove(nodeId));
+        }
+
+        @Override
+        public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+        {
+            if (rateLimitKey != null)
             {
-                try
-                {
-                    bytes = variable.serialize(current);
-                }
-                catch (final DsmException ex)
-                {
-                    DsmLog.error("node " + nodeId + ": value of '" + variable.name + "' cannot be serialized, so " +
-                        "the cluster keeps the previous version: " + ex.getMessage());
-                }
+                DsmLog.rateLimited(level, rateLimitKey, message);
             }
-        }
-        final long version = variable.version;
-        if (mode == HaltMode.SHARE)
-        {
-            // Keep write access; from now on every write is pushed to the readers (SharedVariable.set).
-            variable.pushing = variable.access == SharedVariable.WRITE;
-            sendHaltAck(variable.name, mode, version, bytes);
-            return;
-        }
-        variable.pushing = false;
-        if (mode == HaltMode.INVALIDATE)
-        {
-            variable.value = SharedVariable.INVALID;
-            variable.access = SharedVariable.NONE;
-        }
-        else if (variable.access == SharedVariable.WRITE)
-        {
-            if (variable.value == SharedVariable.INVALID)
+            else if (level == DsmLog.Level.ERROR)
             {
-                variable.access = SharedVariable.NONE;
+                DsmLog.error(message);
+            }
+            else if (level == DsmLog.Level.WARN)
+            {
+                DsmLog.warn(message);
+            }
+            else if (level == DsmLog.Level.INFO)
+            {
+                DsmLog.info(message);
             }
             else
             {
-                variable.access = SharedVariable.READ;
+                DsmLog.debug(message);
             }
         }
-        variable.suspended = SharedVariable.INVALID;
-        sendHaltAck(variable.name, mode, version, bytes);
-    }
-
-    private void failDecode(final SharedVariable variable, final PendingRequest request, final Exception ex)
-    {
-        final String message = "cannot decode the value of '" + variable.name + "' (declared as " +
-            variable.declaration.type.getName() + " by " + variable.declaration.declaredBy + "): " + ex.getMessage();
-        DsmLog.rateLimited(DsmLog.Level.ERROR, "decode-" + variable.name, "node " + nodeId + ": " + message);
-        if (request != null)
-        {
-            request.completeExceptionally(ErrorCode.BAD_REQUEST, message);
-        }
-    }
-
-    private void sendHaltAck(final String name, final int mode, final long version, final byte[] value)
-    {
-        final MessageWriter w = writers.get().begin(MessageType.HALT_ACK, nodeId, 0)
-            .putString(name).putByte(mode).putLong(version).putBytes(value);
-        send(w, "halt acknowledgement of '" + name + "'");
-    }
-
-    private void sendUpdateAck(final String name, final long updateId)
-    {
-        final MessageWriter w = writers.get().begin(MessageType.UPDATE_ACK, nodeId, updateId).putString(name);
-        send(w, "update acknowledgement of '" + name + "'");
-    }
-
-    private void sendRelease(final String name, final long version, final byte[] value, final boolean keep)
-    {
-        sendRelease(name, version, value, keep, System.nanoTime() + ctx.timeoutNs);
-    }
-
-    private void sendRelease(
-        final String name, final long version, final byte[] value, final boolean keep, final long deadline)
-    {
-        final MessageWriter w = writers.get().begin(MessageType.RELEASE, nodeId, correlationIds.incrementAndGet())
-            .putString(name).putLong(version).putBytes(value).putByte(keep ? 1 : 0);
-        send(w, "release of '" + name + "'", deadline);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Application threads
     // ---------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Hands a request to the dsm thread and waits for it.
+     *
+     * @return the completed request.
+     * @throws DsmTimeoutException when it timed out, naming whom it waited for.
+     * @throws DsmException        when it failed.
+     */
+    private Request submit(final Request request)
+    {
+        checkOpen();
+        commands.offer(request);
+        final Thread thread = dsmThread;
+        if (thread != null && thread != Thread.currentThread())
+        {
+            LockSupport.unpark(thread);
+        }
+        if (!request.await())
+        {
+            throw new DsmTimeoutException(request.what + " timed out after " +
+                TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: no answer from " + request.waitingFor +
+                " (node " + protocol.nodeId() + ")");
+        }
+        if (request.error != null)
+        {
+            if (request.errorCode == ErrorCode.TIMEOUT.value())
+            {
+                throw new DsmTimeoutException(request.error);
+            }
+            throw new DsmException(request.error);
+        }
+        return request;
+    }
+
+    private long deadline()
+    {
+        return System.nanoTime() + ctx.timeoutNs;
+    }
+
     @Override
     public Object readMiss(final SharedVariable variable)
     {
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
+        final long deadline = deadline();
         while (true)
         {
             final Object value = variable.current();
@@ -840,100 +360,79 @@ public final class DsmNode implements Backend, Agent
                 awaitLease(variable, deadline, "read");
                 continue;
             }
-            final long correlationId = correlationIds.incrementAndGet();
-            final MessageWriter w = writers.get().begin(MessageType.READ, nodeId, correlationId)
-                .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs())
-                .putByte(ctx.updates ? 1 : 0);
-            return request(w, correlationId, "read of '" + variable.name + "'", deadline).result;
+            return submit(new Request(Request.Kind.READ, variable, "read of '" + variable.name + "'", deadline)).result;
         }
     }
 
     @Override
     public void acquireWrite(final SharedVariable variable)
     {
-        checkOpen();
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
-        final long correlationId = correlationIds.incrementAndGet();
-        final MessageWriter w = writers.get().begin(MessageType.WRITE, nodeId, correlationId)
-            .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs());
-        request(w, correlationId, "write access to '" + variable.name + "'", deadline);
-    }
-
-    @Override
-    public void push(final SharedVariable variable, final Object newValue)
-    {
-        checkOpen();
-        final byte[] bytes = variable.serialize(newValue);
-        final long version = variable.version + 1;
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
-        final long correlationId = correlationIds.incrementAndGet();
-        final MessageWriter w = writers.get().begin(MessageType.PUSH, nodeId, correlationId)
-            .putString(variable.name).putLong(version).putLong(requestTimeoutNs()).putBytes(bytes);
-        final PendingRequest request = register(correlationId, "write of '" + variable.name + "'");
-        try
+        final long deadline = deadline();
+        while (true)
         {
-            send(w, request.what);
-            awaitReply(request, deadline);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (request.errorCode == ErrorCode.TIMEOUT)
+            checkOpen();
+            variable.lock();
+            try
             {
-                // The coordinator stored the value and forwarded it; only some reader has not confirmed it yet.
-                variable.install(newValue);
-                variable.version = version;
+                if (variable.access != SharedVariable.WRITE)
+                {
+                    break;
+                }
+                if (variable.value != SharedVariable.INVALID && variable.haltsWaiting == 0)
+                {
+                    // Still the owner, and nothing waits for the dsm thread: the write may go ahead here.
+                    variable.reserved++;
+                    return;
+                }
+            }
+            finally
+            {
+                variable.unlock();
+            }
+            // The owner, but a hand-over or a reader's request waits for the dsm thread (or the lease is renewing):
+            // let it through, then decide again.
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new DsmTimeoutException("write access to '" + variable.name + "' timed out after " +
+                    TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
+                    " owns it but " + (variable.value == SharedVariable.INVALID ? "its lease with the coordinator at " +
+                    ctx.coordinatorChannel + " expired" : "its own dsm thread did not get to the variable"));
+            }
+            if (variable.value == SharedVariable.INVALID)
+            {
+                LockSupport.parkNanos(1_000_000);
             }
             else
             {
-                pending.remove(correlationId);
-                dropAfterFailedPush(variable);
+                Thread.yield();
             }
-            throw ex;
         }
-        variable.install(newValue);
-        variable.version = version;
-        if ((Integer)request.result == 0)
-        {
-            variable.pushing = false;
-        }
-    }
-
-    /**
-     * Whether the coordinator received a push that failed is unknown (no answer) or it refused it: give up write
-     * access and the replica, so that this node cannot serve a value the cluster does not have; the next access
-     * fetches the cluster's value.
-     */
-    private void dropAfterFailedPush(final SharedVariable variable)
-    {
-        variable.invalidateLocally();
-        try
-        {
-            sendRelease(variable.name, 0, null, false);
-        }
-        catch (final RuntimeException ignore)
-        {
-            // The coordinator is unreachable: eviction ends this node's write access there.
-        }
+        submit(new Request(Request.Kind.ACQUIRE, variable, "write access to '" + variable.name + "'", deadline));
     }
 
     @Override
-    public void init(final SharedVariable variable, final Object value)
+    public void writeWithReaders(final SharedVariable variable, final Object content)
     {
-        checkOpen();
-        final byte[] bytes = variable.serialize(value);
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
-        final long correlationId = correlationIds.incrementAndGet();
-        final MessageWriter w = writers.get().begin(MessageType.INIT, nodeId, correlationId)
-            .putString(variable.name).putString(variable.declaration.type.getName()).putLong(requestTimeoutNs()).putBytes(bytes);
-        request(w, correlationId, "initial value of '" + variable.name + "'", deadline);
+        final Request request = new Request(Request.Kind.WRITE, variable, "write of '" + variable.name + "'",
+            deadline());
+        request.content = content;
+        request.bytes = variable.serialize(content);
+        submit(request);
+    }
+
+    @Override
+    public void init(final SharedVariable variable, final Object content)
+    {
+        final Request request = new Request(Request.Kind.INIT, variable, "initial value of '" + variable.name + "'",
+            deadline());
+        request.content = content;
+        request.bytes = variable.serialize(content);
+        submit(request);
     }
 
     @Override
     public void releaseWrite(final SharedVariable variable)
     {
-        checkOpen();
-        final byte[] bytes;
-        final long version;
         variable.lock();
         try
         {
@@ -941,16 +440,10 @@ public final class DsmNode implements Backend, Agent
             {
                 return;
             }
-            bytes = variable.serialize(variable.current());
-            version = variable.version;
-            variable.access = SharedVariable.READ;
-            variable.pushing = false;
-            final long correlationId = correlationIds.incrementAndGet();
-            final MessageWriter w = writers.get().begin(MessageType.RELEASE, nodeId, correlationId)
-                .putString(variable.name).putLong(version).putBytes(bytes).putByte(1);
-            final PendingRequest request = register(correlationId, "release of '" + variable.name + "'");
-            send(w, request.what);
-            awaitReply(request, System.nanoTime() + ctx.timeoutNs);
+            final Request request = new Request(Request.Kind.RELEASE, variable,
+                "release of '" + variable.name + "'", deadline());
+            request.keep = true;
+            submit(request);
         }
         finally
         {
@@ -961,39 +454,23 @@ public final class DsmNode implements Backend, Agent
     @Override
     public void delete(final String name)
     {
-        checkOpen();
-        final long correlationId = correlationIds.incrementAndGet();
-        final MessageWriter w = writers.get().begin(MessageType.DELETE, nodeId, correlationId)
-            .putString(name).putLong(requestTimeoutNs());
-        request(w, correlationId, "delete of '" + name + "'", System.nanoTime() + ctx.timeoutNs);
-        final SharedVariable variable = ReplicaTable.find(name);
-        if (variable != null)
-        {
-            variable.lock();
-            try
-            {
-                variable.invalidateLocally();
-            }
-            finally
-            {
-                variable.unlock();
-            }
-        }
+        final Request request = new Request(Request.Kind.DELETE, null, "delete of '" + name + "'", deadline());
+        request.name = name;
+        submit(request);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public List<VariableInfo> variables()
     {
-        checkOpen();
         final List<VariableInfo> all = new ArrayList<>();
         String after = "";
-        final long deadline = System.nanoTime() + ctx.timeoutNs;
+        final long deadline = deadline();
         while (true)
         {
-            final long correlationId = correlationIds.incrementAndGet();
-            final MessageWriter w = writers.get().begin(MessageType.LIST, nodeId, correlationId).putString(after);
-            final Object[] page = (Object[])request(w, correlationId, "list of variables", deadline).result;
+            final Request request = new Request(Request.Kind.LIST, null, "list of variables", deadline);
+            request.name = after;
+            final Object[] page = (Object[])submit(request).result;
             final List<VariableInfo> entries = (List<VariableInfo>)page[0];
             all.addAll(entries);
             if (!(Boolean)page[1] || entries.isEmpty())
@@ -1010,15 +487,13 @@ public final class DsmNode implements Backend, Agent
      */
     public List<VariableInfo> directory()
     {
-        final List<VariableInfo> result = new ArrayList<>(directory.values());
-        result.sort((a, b) -> a.name().compareTo(b.name()));
-        return result;
+        return protocol.directory();
     }
 
     @Override
     public int nodeId()
     {
-        return nodeId;
+        return protocol.nodeId();
     }
 
     /**
@@ -1026,7 +501,7 @@ public final class DsmNode implements Backend, Agent
      */
     public long malformedMessages()
     {
-        return malformedMessages.get();
+        return protocol.malformedMessages();
     }
 
     /**
@@ -1034,7 +509,7 @@ public final class DsmNode implements Backend, Agent
      */
     public int replyStreamId()
     {
-        return replyStreamId;
+        return inboxStream;
     }
 
     /**
@@ -1042,7 +517,7 @@ public final class DsmNode implements Backend, Agent
      */
     public String replyChannel()
     {
-        return replyChannel;
+        return inboxChannel;
     }
 
     private void awaitLease(final SharedVariable variable, final long deadline, final String what)
@@ -1050,120 +525,23 @@ public final class DsmNode implements Backend, Agent
         if (System.nanoTime() - deadline > 0)
         {
             throw new DsmTimeoutException(what + " of '" + variable.name + "' timed out after " +
-                TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + nodeId +
-                " holds write access but its lease with the coordinator at " + ctx.coordinatorChannel + " expired");
+                TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
+                " owns it but its lease with the coordinator at " + ctx.coordinatorChannel + " expired");
         }
         LockSupport.parkNanos(1_000_000);
-    }
-
-    private long requestTimeoutNs()
-    {
-        return ctx.timeoutNs - ctx.timeoutNs / 10;
-    }
-
-    private PendingRequest register(final long correlationId, final String what)
-    {
-        final PendingRequest request = new PendingRequest(correlationId, what);
-        pending.put(correlationId, request);
-        return request;
-    }
-
-    private PendingRequest request(final MessageWriter w, final long correlationId, final String what, final long deadline)
-    {
-        final PendingRequest request = register(correlationId, what);
-        try
-        {
-            send(w, what);
-        }
-        catch (final RuntimeException ex)
-        {
-            pending.remove(correlationId);
-            throw ex;
-        }
-        return awaitReply(request, deadline);
-    }
-
-    private PendingRequest awaitReply(final PendingRequest request, final long deadline)
-    {
-        if (!request.await(deadline))
-        {
-            pending.remove(request.correlationId);
-            throw new DsmTimeoutException(request.what + " timed out after " +
-                TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: no answer from the coordinator at " +
-                ctx.coordinatorChannel + " (node " + nodeId + ")");
-        }
-        if (request.error != null)
-        {
-            if (request.errorCode == ErrorCode.TIMEOUT)
-            {
-                throw new DsmTimeoutException(request.error);
-            }
-            throw new DsmException(request.error);
-        }
-        return request;
-    }
-
-    private void send(final MessageWriter w, final String what)
-    {
-        send(w, what, System.nanoTime() + ctx.timeoutNs);
-    }
-
-    private void send(final MessageWriter w, final String what, final long deadline)
-    {
-        final boolean onDsmThread = Thread.currentThread() == dsmThread;
-        while (true)
-        {
-            final long result;
-            try
-            {
-                result = publication.offer(w.buffer(), 0, w.length());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new DsmException(what + " does not fit in one message (" + w.length() + " bytes, at most " +
-                    publication.maxMessageLength() + "): raise dsm.term.length");
-            }
-            if (result > 0)
-            {
-                if (!onDsmThread)
-                {
-                    // The embedded driver's sender runs on the dsm thread: wake it if it parks, so that the
-                    // message leaves now rather than when its idle strategy next looks.
-                    LockSupport.unpark(dsmThread);
-                }
-                return;
-            }
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
-            {
-                throw new DsmException(what + " failed: the publication to the coordinator is closed");
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new DsmTimeoutException(what + " timed out: the coordinator at " +
-                    ctx.coordinatorChannel + " is not reachable (" + Publication.errorString(result) + ")");
-            }
-            if (onDsmThread)
-            {
-                transport.doWork();
-            }
-            else
-            {
-                LockSupport.parkNanos(50_000);
-            }
-        }
     }
 
     private void checkOpen()
     {
         if (closed)
         {
-            throw new DsmException("dsm node " + nodeId + " has left the cluster (the JVM is shutting down)");
+            throw new DsmException("dsm node " + protocol.nodeId() + " has left the cluster (the JVM is shutting down)");
         }
     }
 
     /**
-     * Leaves the cluster gracefully: hands every value this node holds with write access back to the coordinator,
-     * says goodbye, and stops. Runs from a shutdown hook.
+     * Leaves the cluster gracefully: gives every variable this node owns back to the coordinator, with its value and
+     * readers, says goodbye, and stops. Runs from a shutdown hook.
      */
     public void leave()
     {
@@ -1176,35 +554,30 @@ public final class DsmNode implements Backend, Agent
         {
             for (final SharedVariable variable : ReplicaTable.all())
             {
+                if (variable.access != SharedVariable.WRITE)
+                {
+                    continue;
+                }
                 if (!variable.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
-                    DsmLog.warn("node " + nodeId + " leaves while a thread still holds '" + variable.name + "'");
+                    DsmLog.warn("node " + protocol.nodeId() + " leaves while a thread still holds '" + variable.name +
+                        "'");
                     continue;
                 }
                 try
                 {
                     if (variable.access == SharedVariable.WRITE)
                     {
-                        final Object current = variable.value != SharedVariable.INVALID ?
-                            variable.current() : variable.suspended;
-                        if (current != SharedVariable.INVALID)
-                        {
-                            sendRelease(variable.name, variable.version, variable.serialize(current), false, deadline);
-                        }
+                        submit(new Request(Request.Kind.RELEASE, variable, "release of '" + variable.name + "'",
+                            deadline));
                     }
-                    variable.value = SharedVariable.INVALID;
-                    variable.access = SharedVariable.NONE;
                 }
                 finally
                 {
                     variable.unlock();
                 }
             }
-            closed = true;
-            final long correlationId = correlationIds.incrementAndGet();
-            final PendingRequest request = register(correlationId, "leave");
-            send(writers.get().begin(MessageType.LEAVE, nodeId, correlationId), "leave", deadline);
-            awaitReply(request, deadline);
+            submit(new Request(Request.Kind.LEAVE, null, "leave", deadline));
         }
         catch (final InterruptedException ex)
         {
@@ -1212,7 +585,7 @@ public final class DsmNode implements Backend, Agent
         }
         catch (final RuntimeException | Error ex)
         {
-            DsmLog.warn("node " + nodeId + " could not leave cleanly: " + ex);
+            DsmLog.warn("node " + protocol.nodeId() + " could not leave cleanly: " + ex);
         }
         finally
         {
@@ -1225,7 +598,12 @@ public final class DsmNode implements Backend, Agent
     public void onClose()
     {
         closed = true;
-        CloseHelper.quietCloseAll(publication, subscription, transport);
+        CloseHelper.quietClose(coordinator);
+        for (final Destination peer : peers.values())
+        {
+            CloseHelper.quietClose(peer);
+        }
+        CloseHelper.quietCloseAll(inbox, transport);
     }
 
     private static String hostName()
@@ -1237,33 +615,6 @@ public final class DsmNode implements Backend, Agent
         catch (final Exception ex)
         {
             return "localhost";
-        }
-    }
-
-    /** A message about one variable, decoded, so that it can wait in the variable's deferred queue. */
-    static final class VarMessage
-    {
-        static final int VALUE = 1;
-        static final int GRANT = 2;
-        static final int HALT = 3;
-        static final int SUSPEND = 4;
-        static final int RESUME = 5;
-        static final int DROP = 6;
-        static final int UPDATE = 7;
-
-        final int kind;
-        final long correlationId;
-        final long version;
-        final int flag;
-        final byte[] value;
-
-        VarMessage(final int kind, final long correlationId, final long version, final int flag, final byte[] value)
-        {
-            this.kind = kind;
-            this.correlationId = correlationId;
-            this.version = version;
-            this.flag = flag;
-            this.value = value;
         }
     }
 
@@ -1284,7 +635,7 @@ public final class DsmNode implements Backend, Agent
         long timeoutNs;
         long connectTimeoutNs;
         long evictionNs;
-        boolean updates;
+        ReadMode mode;
         boolean directory;
         IdleStrategy idleStrategy;
 
@@ -1315,19 +666,34 @@ public final class DsmNode implements Backend, Agent
             ctx.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
                 config.getPositiveLong(Configuration.CONNECT_TIMEOUT_MS));
             ctx.evictionNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS));
-            final String replication = config.get(Configuration.REPLICATION);
-            if (!"invalidate".equals(replication) && !"update".equals(replication))
-            {
-                throw new IllegalArgumentException(Configuration.REPLICATION + " is '" + replication +
-                    "': use invalidate or update");
-            }
-            ctx.updates = "update".equals(replication);
+            ctx.mode = replicationMode(config.get(Configuration.REPLICATION));
             ctx.directory = config.getBoolean(Configuration.DIRECTORY);
             ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
                 config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
                 config.getLong(Configuration.IDLE_WARM_NS));
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
+        }
+
+        /**
+         * @param replication the value of {@code dsm.replication}.
+         * @return how this node's replicas are kept current.
+         * @throws IllegalArgumentException naming the key and the values it takes.
+         */
+        static ReadMode replicationMode(final String replication)
+        {
+            switch (replication)
+            {
+                case "invalidate":
+                    return ReadMode.INVALIDATE;
+                case "update":
+                    return ReadMode.UPDATE;
+                case "push":
+                    return ReadMode.PUSH;
+                default:
+                    throw new IllegalArgumentException(Configuration.REPLICATION + " is '" + replication +
+                        "': use invalidate, update or push");
+            }
         }
 
         private static boolean isLoopback(final String host)

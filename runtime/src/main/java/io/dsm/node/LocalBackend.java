@@ -50,12 +50,12 @@ public final class LocalBackend implements Backend
     }
 
     @Override
-    public void push(final SharedVariable variable, final Object newValue)
+    public void writeWithReaders(final SharedVariable variable, final Object newValue)
     {
-        // One JVM has no readers to push to.
+        // One JVM has no readers.
         variable.install(newValue);
         variable.version++;
-        variable.pushing = false;
+        variable.hasReaders = false;
     }
 
     @Override

@@ -80,10 +80,18 @@ public final class SharedVariable extends VariableLock
     /** Version of the value; guarded by lock. */
     long version;
     /**
-     * This node holds write access and other nodes hold read replicas (update mode): each write is pushed to them
-     * before it returns. Guarded by lock.
+     * This node owns the variable and other nodes hold read replicas of it: each write invalidates or updates them
+     * before it counts ({@link Backend#writeWithReaders}). Guarded by lock.
      */
-    boolean pushing;
+    boolean hasReaders;
+    /** The variable's id in the cluster, 0 until registered; dsm thread only. */
+    int id;
+    /** The node this node believes owns the variable (0: the coordinator); dsm thread only. */
+    int owner;
+    /** The epoch of the ownership this replica came from; dsm thread only. */
+    long epoch;
+    /** A value given back to the coordinator that it may still ask this node to hand over; dsm thread only. */
+    Object released = INVALID;
     /** Grants waiting for the thread that asked for them; guarded by lock. */
     int reserved;
     /** A write-access value kept while the lease is expired; guarded by lock. */
@@ -171,7 +179,7 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
-            if (writesHere() && !pushing)
+            if (writesHere() && !hasReaders)
             {
                 bits = raw;
                 value = IN_BITS;
@@ -414,9 +422,9 @@ public final class SharedVariable extends VariableLock
         {
             if (writesHere())
             {
-                if (pushing)
+                if (hasReaders)
                 {
-                    ReplicaTable.backend().push(this, content);
+                    ReplicaTable.backend().writeWithReaders(this, content);
                     return;
                 }
                 install(content);
@@ -433,9 +441,14 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
+            reserved--;
+            if (hasReaders)
+            {
+                backend.writeWithReaders(this, content);
+                return;
+            }
             install(content);
             version++;
-            reserved--;
         }
         finally
         {
@@ -538,7 +551,7 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
-            if (writesHere() && !pushing)
+            if (writesHere() && !hasReaders)
             {
                 final long old = validBits();
                 final long updated = operation.apply(old, operand);
@@ -549,10 +562,10 @@ public final class SharedVariable extends VariableLock
             }
             if (writesHere())
             {
-                // Update mode with readers: the write is pushed to them before it returns.
+                // Readers hold replicas: they are invalidated or updated before the write counts.
                 final long old = validBits();
                 final long updated = operation.apply(old, operand);
-                ReplicaTable.backend().push(this, boxBits(updated));
+                ReplicaTable.backend().writeWithReaders(this, boxBits(updated));
                 return returnNew ? updated : old;
             }
         }
@@ -564,12 +577,17 @@ public final class SharedVariable extends VariableLock
         lock();
         try
         {
+            reserved--;
             final long old = validBits();
             final long updated = operation.apply(old, operand);
+            if (hasReaders)
+            {
+                ReplicaTable.backend().writeWithReaders(this, boxBits(updated));
+                return returnNew ? updated : old;
+            }
             bits = updated;
             value = IN_BITS;
             version++;
-            reserved--;
             return returnNew ? updated : old;
         }
         finally
@@ -774,7 +792,8 @@ public final class SharedVariable extends VariableLock
         access = NONE;
         suspended = INVALID;
         version = 0;
-        pushing = false;
+        hasReaders = false;
+        released = INVALID;
     }
 
     void checkType(final Object candidate)

@@ -93,6 +93,21 @@ public final class Wire
         return length;
     }
 
+    /**
+     * @param length the length a variable-length field of the message opened last says it has.
+     * @return a new array of that length, to read the field into.
+     * @throws IllegalArgumentException when the message is not that long (a malformed length must not allocate).
+     */
+    public byte[] bytes(final int length)
+    {
+        if (length < 0 || length > this.length)
+        {
+            throw new IllegalArgumentException("a field of " + (length & 0xFFFFFFFFL) + " bytes in a message of " +
+                this.length + " bytes");
+        }
+        return new byte[length];
+    }
+
     /** @return the header encoder, to wrap an encoder on {@link #out()} at 0 with. */
     public MessageHeaderEncoder header()
     {

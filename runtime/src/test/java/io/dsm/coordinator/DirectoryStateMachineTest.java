@@ -311,9 +311,10 @@ class DirectoryStateMachineTest
         sent.clear();
         final long init = register(a, "x", Intent.INIT, bytes("first"));
         final int x = idOf(init);
-        final AckDecoder ack = new AckDecoder().wrapAndApplyHeader(only(AckDecoder.TEMPLATE_ID).buffer(), 0,
-            new MessageHeaderDecoder());
-        assertEquals(1, ack.flags(), "the initial value applied");
+        final ValueDecoder applied = value(only(ValueDecoder.TEMPLATE_ID));
+        assertEquals(init, applied.correlationId());
+        assertEquals(1, applied.version(), "the initial value applied: it is version 1");
+        assertEquals("first", valueText(applied));
         sent.clear();
         final long second = register(b, "x", Intent.INIT, bytes("second"));
         assertEquals(x, idOf(second), "one id per name");
@@ -324,6 +325,28 @@ class DirectoryStateMachineTest
         assertEquals("first", valueText(value), "a second initial value does not apply: b reads the first");
         assertEquals("0@0", directory.ownership("x"));
         assertEquals(2, directory.variables().get(0).replicas());
+    }
+
+    @Test
+    void anInitialValueInvalidatesTheNodesThatReadTheDefaultBeforeItApplies()
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final long read = register(b, "x", Intent.READ, new byte[0]);
+        final int x = idOf(read);
+        assertEquals(0, value(only(ValueDecoder.TEMPLATE_ID)).hasValue(), "b read the declared default");
+        sent.clear();
+
+        final long init = register(a, "x", Intent.INIT, bytes("first"));
+        final InvalidateDecoder invalidate = new InvalidateDecoder().wrapAndApplyHeader(
+            only(InvalidateDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder());
+        assertEquals(b, only(InvalidateDecoder.TEMPLATE_ID).to);
+        assertTrue(all(ValueDecoder.TEMPLATE_ID).isEmpty(), "the value waits until b dropped the default");
+        done(b, x, invalidate.writeId());
+        final ValueDecoder applied = value(only(ValueDecoder.TEMPLATE_ID));
+        assertEquals(init, applied.correlationId());
+        assertEquals(1, applied.version());
+        assertEquals(1, directory.variables().get(0).replicas(), "only a holds a replica now");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.dsm.transport;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import io.aeron.ConcurrentPublication;
+import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -119,6 +120,18 @@ public final class AeronTransport implements AutoCloseable
     public ConcurrentPublication addPublication(final String channel, final int streamId)
     {
         return aeron.addPublication(channel, streamId);
+    }
+
+    /**
+     * Adds a publication that only the calling thread offers to.
+     *
+     * @param channel  an Aeron channel URI.
+     * @param streamId the stream within that channel.
+     * @return the publication, possibly not yet connected.
+     */
+    public ExclusivePublication addExclusivePublication(final String channel, final int streamId)
+    {
+        return aeron.addExclusivePublication(channel, streamId);
     }
 
     /**

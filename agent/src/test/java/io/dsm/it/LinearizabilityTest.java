@@ -1,0 +1,119 @@
+package io.dsm.it;
+
+import io.dsm.it.Linearizability.Op;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The checker itself, on histories whose answer is known. */
+class LinearizabilityTest
+{
+    private static boolean linearizable(final Object initial, final Op... ops)
+    {
+        return Linearizability.check(List.of(ops), initial).linearizable();
+    }
+
+    @Test
+    void sequentialHistories()
+    {
+        assertTrue(linearizable(0L, Op.write(0, 1, 1L, "a"), Op.read(2, 3, 1L, "b")));
+        assertFalse(linearizable(0L, Op.write(0, 1, 1L, "a"), Op.read(2, 3, 0L, "b")),
+            "a read after a write returned sees it");
+        assertTrue(linearizable(0L, Op.read(0, 1, 0L, "b")), "the initial value");
+        assertFalse(linearizable(0L, Op.read(0, 1, 7L, "b")), "a value no one wrote");
+    }
+
+    @Test
+    void concurrentOperationsMayTakeEffectInEitherOrder()
+    {
+        // The read overlaps the write: it may see the old value or the new one.
+        assertTrue(linearizable(0L, Op.write(0, 10, 1L, "a"), Op.read(5, 6, 0L, "b")));
+        assertTrue(linearizable(0L, Op.write(0, 10, 1L, "a"), Op.read(5, 6, 1L, "b")));
+        // Two overlapping writes, then reads that agree on either order.
+        assertTrue(linearizable(0L, Op.write(0, 10, 1L, "a"), Op.write(0, 10, 2L, "b"), Op.read(11, 12, 2L, "c"),
+            Op.read(13, 14, 2L, "a")));
+    }
+
+    @Test
+    void aNewValueSeenByOneReaderCannotBeUnseenByALaterOne()
+    {
+        // The classic stale read: while a write is in flight, b sees the new value, then c (starting after b
+        // returned) sees the old one. Each read alone overlaps the write; together they are not linearizable.
+        assertFalse(linearizable(0L, Op.write(0, 100, 1L, "a"), Op.read(10, 20, 1L, "b"),
+            Op.read(30, 40, 0L, "c")));
+        assertTrue(linearizable(0L, Op.write(0, 100, 1L, "a"), Op.read(10, 20, 0L, "b"),
+            Op.read(30, 40, 1L, "c")), "the other way round is fine");
+    }
+
+    @Test
+    void readsCannotGoBackInTime()
+    {
+        assertFalse(linearizable(0L, Op.write(0, 1, 1L, "a"), Op.write(2, 3, 2L, "a"), Op.read(4, 5, 2L, "b"),
+            Op.read(6, 7, 1L, "b")));
+    }
+
+    @Test
+    void readModifyWritesAreAtomic()
+    {
+        // Two increments from 0 that both read 0: a lost update.
+        assertFalse(linearizable(0L, Op.readModifyWrite(0, 10, 0L, 1L, "a"), Op.readModifyWrite(0, 10, 0L, 1L, "b")));
+        assertTrue(linearizable(0L, Op.readModifyWrite(0, 10, 0L, 1L, "a"), Op.readModifyWrite(0, 10, 1L, 2L, "b"),
+            Op.read(11, 12, 2L, "c")));
+    }
+
+    @Test
+    void anOperationWithUnknownOutcomeMayHaveTakenEffectOrNot()
+    {
+        assertTrue(linearizable(0L, Op.write(0, Long.MAX_VALUE, 1L, "a"), Op.read(5, 6, 1L, "b")));
+        assertTrue(linearizable(0L, Op.write(0, Long.MAX_VALUE, 1L, "a"), Op.read(5, 6, 0L, "b")));
+        assertFalse(linearizable(0L, Op.write(0, Long.MAX_VALUE, 1L, "a"), Op.read(5, 6, 1L, "b"),
+            Op.read(7, 8, 0L, "b")));
+    }
+
+    @Test
+    void largeRandomHistoriesOfARealRegisterAreLinearizableAndOneCorruptedReadIsCaught()
+    {
+        final Random random = new Random(7);
+        for (int round = 0; round < 20; round++)
+        {
+            // A register simulated with each operation taking effect at a random instant inside its interval.
+            final List<long[]> intervals = new ArrayList<>();
+            final List<Op> ops = new ArrayList<>();
+            final int count = 300;
+            final long[] effect = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                final long call = random.nextInt(100_000);
+                final long ret = call + 1 + random.nextInt(2_000);
+                effect[i] = call + (long)(random.nextDouble() * (ret - call));
+                intervals.add(new long[] {call, ret, i});
+            }
+            intervals.sort((x, y) -> Long.compare(effect[(int)x[2]], effect[(int)y[2]]));
+            long value = 0;
+            int lastRead = -1;
+            for (final long[] interval : intervals)
+            {
+                final int i = (int)interval[2];
+                if (random.nextInt(3) == 0)
+                {
+                    value = 1_000 + i;
+                    ops.add(Op.write(interval[0], interval[1], value, "p" + i % 4));
+                }
+                else
+                {
+                    lastRead = ops.size();
+                    ops.add(Op.read(interval[0], interval[1], value, "p" + i % 4));
+                }
+            }
+            assertTrue(Linearizability.check(ops, 0L).linearizable(), "round " + round);
+            final Op read = ops.get(lastRead);
+            ops.set(lastRead, Op.read(read.call(), read.ret(), 424242L, read.by()));
+            assertFalse(Linearizability.check(ops, 0L).linearizable(), "a value never written, round " + round);
+        }
+    }
+}

@@ -1,0 +1,1831 @@
+package io.dsm.node;
+
+import io.dsm.VariableInfo;
+import io.dsm.protocol.MalformedMessageException;
+import io.dsm.protocol.Wire;
+import io.dsm.runtime.DsmLog;
+import io.dsm.wire.AckDecoder;
+import io.dsm.wire.AcquireEncoder;
+import io.dsm.wire.CommitDecoder;
+import io.dsm.wire.CommitEncoder;
+import io.dsm.wire.DeleteEncoder;
+import io.dsm.wire.DoneDecoder;
+import io.dsm.wire.DoneEncoder;
+import io.dsm.wire.ErrorCode;
+import io.dsm.wire.ErrorDecoder;
+import io.dsm.wire.HeartbeatAckDecoder;
+import io.dsm.wire.HeartbeatEncoder;
+import io.dsm.wire.HelloEncoder;
+import io.dsm.wire.Intent;
+import io.dsm.wire.InvalidateDecoder;
+import io.dsm.wire.InvalidateEncoder;
+import io.dsm.wire.LeaveEncoder;
+import io.dsm.wire.ListEncoder;
+import io.dsm.wire.ListReplyDecoder;
+import io.dsm.wire.MemberDecoder;
+import io.dsm.wire.MemberEvent;
+import io.dsm.wire.MetadataDecoder;
+import io.dsm.wire.MetadataEvent;
+import io.dsm.wire.OwnedEncoder;
+import io.dsm.wire.OwnershipDecoder;
+import io.dsm.wire.OwnershipEncoder;
+import io.dsm.wire.PrepareDecoder;
+import io.dsm.wire.PrepareEncoder;
+import io.dsm.wire.ReadDecoder;
+import io.dsm.wire.ReadEncoder;
+import io.dsm.wire.ReadMode;
+import io.dsm.wire.RegisterEncoder;
+import io.dsm.wire.RegisteredDecoder;
+import io.dsm.wire.ReleaseEncoder;
+import io.dsm.wire.TransferDecoder;
+import io.dsm.wire.UpdateDecoder;
+import io.dsm.wire.UpdateEncoder;
+import io.dsm.wire.ValueDecoder;
+import io.dsm.wire.ValueEncoder;
+import io.dsm.wire.WelcomeDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node's half of the ownership protocol (docs/design/direct-data-path.md, docs/PROTOCOL.md): it serves the reads of
+ * the variables this node owns and invalidates or updates their readers before a write counts; it fetches the values
+ * this node reads from their owners, and takes ownership through the coordinator; it keeps membership, the lease and
+ * the heartbeats.
+ * <p>
+ * Pure: messages, commands from application threads ({@link Request}s) and the current time go in; messages and log
+ * lines go out through the {@link Outbox}; a request is completed in place. It reads no clock, starts no thread and
+ * does no I/O, so it is tested on its own; the node's agent drives it on the dsm thread, its only thread.
+ * <p>
+ * A message that changes a replica is applied under the variable's lock, taken without blocking: when an
+ * application thread holds it (or holds write access it was just granted and has not used), the message waits, in
+ * order, in the variable's deferred queue and is tried again on the next tick.
+ */
+final class NodeProtocol
+{
+    /** The coordinator, as a destination. */
+    static final int COORDINATOR = 0;
+
+    /** Where the protocol's output goes. */
+    interface Outbox
+    {
+        /** Sends a message to the coordinator (0) or a node; never blocks, never drops it. */
+        void send(int destination, DirectBuffer buffer, int length);
+
+        /** A member joined: where it receives and how to wake it. */
+        void connect(int nodeId, String channel, int streamId, String doorbell);
+
+        /** A member left. */
+        void disconnect(int nodeId);
+
+        /** A line for the log (the protocol keeps no clock). */
+        void log(DsmLog.Level level, String rateLimitKey, String message);
+    }
+
+    /** What a node is configured with. */
+    static final class Settings
+    {
+        String inboxChannel;
+        int inboxStream;
+        String doorbell = "";
+        String description;
+        long pid;
+        boolean wantsMetadata;
+        ReadMode mode = ReadMode.INVALIDATE;
+        long timeoutNs;
+        long evictionNs;
+        String coordinatorChannel;
+    }
+
+    private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final int HEARTBEAT_RING = 64;
+    private static final int MAX_HOPS = 8;
+    private static final long EXPIRY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final Outbox outbox;
+    private final Settings settings;
+    private final Wire wire = new Wire();
+    private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<SharedVariable> variables = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
+    /** Per variable this node owns with readers: who they are and how each is kept current. */
+    private final Int2ObjectHashMap<Copyset> copysets = new Int2ObjectHashMap<>();
+    /** Writes and hand-overs waiting for readers' answers, by write id. */
+    private final Long2ObjectHashMap<PendingWrite> writes = new Long2ObjectHashMap<>();
+    /** Two-phase updates prepared here and not committed yet, by variable id. */
+    private final Int2ObjectHashMap<Prepared> prepared = new Int2ObjectHashMap<>();
+    private final LinkedHashSet<SharedVariable> deferredVariables = new LinkedHashSet<>();
+    private final ConcurrentHashMap<String, VariableInfo> directory = new ConcurrentHashMap<>();
+    private final long[] heartbeatSentNs = new long[HEARTBEAT_RING];
+    private final UnsafeBuffer deferredView = new UnsafeBuffer(0, 0);
+
+    private volatile int nodeId;
+    private long incarnation;
+    private long nextCorrelationId;
+    private long nextWriteId = 1;
+    private long helloCorrelationId;
+    private long firstHelloCorrelationId;
+    private long nextExpiryCheckNs;
+    private boolean welcomed;
+    private long nextHelloNs;
+    private long heartbeatIntervalNs;
+    private long leaseNs;
+    private long leaseExpiryNs;
+    private boolean leaseValid;
+    private long lastContactNs;
+    private long nextHeartbeatNs;
+    private long heartbeatSequence;
+    private long malformedMessages;
+    private List<VariableInfo> listPage;
+
+    private final io.dsm.wire.MessageHeaderDecoder headerIn = new io.dsm.wire.MessageHeaderDecoder();
+    private final WelcomeDecoder welcomeIn = new WelcomeDecoder();
+    private final MemberDecoder memberIn = new MemberDecoder();
+    private final HeartbeatAckDecoder heartbeatAckIn = new HeartbeatAckDecoder();
+    private final AckDecoder ackIn = new AckDecoder();
+    private final ErrorDecoder errorIn = new ErrorDecoder();
+    private final RegisteredDecoder registeredIn = new RegisteredDecoder();
+    private final ValueDecoder valueIn = new ValueDecoder();
+    private final ReadDecoder readIn = new ReadDecoder();
+    private final InvalidateDecoder invalidateIn = new InvalidateDecoder();
+    private final PrepareDecoder prepareIn = new PrepareDecoder();
+    private final CommitDecoder commitIn = new CommitDecoder();
+    private final UpdateDecoder updateIn = new UpdateDecoder();
+    private final DoneDecoder doneIn = new DoneDecoder();
+    private final TransferDecoder transferIn = new TransferDecoder();
+    private final OwnershipDecoder ownershipIn = new OwnershipDecoder();
+    private final MetadataDecoder metadataIn = new MetadataDecoder();
+    private final ListReplyDecoder listReplyIn = new ListReplyDecoder();
+
+    private final HelloEncoder helloOut = new HelloEncoder();
+    private final HeartbeatEncoder heartbeatOut = new HeartbeatEncoder();
+    private final LeaveEncoder leaveOut = new LeaveEncoder();
+    private final RegisterEncoder registerOut = new RegisterEncoder();
+    private final AcquireEncoder acquireOut = new AcquireEncoder();
+    private final OwnedEncoder ownedOut = new OwnedEncoder();
+    private final OwnershipEncoder ownershipOut = new OwnershipEncoder();
+    private final ReleaseEncoder releaseOut = new ReleaseEncoder();
+    private final DeleteEncoder deleteOut = new DeleteEncoder();
+    private final ListEncoder listOut = new ListEncoder();
+    private final ReadEncoder readOut = new ReadEncoder();
+    private final ValueEncoder valueOut = new ValueEncoder();
+    private final InvalidateEncoder invalidateOut = new InvalidateEncoder();
+    private final PrepareEncoder prepareOut = new PrepareEncoder();
+    private final CommitEncoder commitOut = new CommitEncoder();
+    private final UpdateEncoder updateOut = new UpdateEncoder();
+    private final DoneEncoder doneOut = new DoneEncoder();
+
+    /**
+     * @param outbox      where output goes.
+     * @param settings    this node's configuration.
+     * @param incarnation random per join.
+     * @param correlationSeed where correlation ids start (random, so that a rejoined node's ids do not repeat).
+     */
+    NodeProtocol(final Outbox outbox, final Settings settings, final long incarnation, final long correlationSeed)
+    {
+        this.outbox = outbox;
+        this.settings = settings;
+        this.incarnation = incarnation;
+        this.nextCorrelationId = correlationSeed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Membership, heartbeats, the lease
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** @return whether the coordinator welcomed this node. */
+    boolean isWelcomed()
+    {
+        return welcomed;
+    }
+
+    /** @return this node's id (0 before it is welcomed). */
+    int nodeId()
+    {
+        return nodeId;
+    }
+
+    /** @return messages dropped because they were malformed. */
+    long malformedMessages()
+    {
+        return malformedMessages;
+    }
+
+    /** @return the variables heard of through metadata (when {@code dsm.directory} is on). */
+    List<VariableInfo> directory()
+    {
+        final List<VariableInfo> result = new ArrayList<>(directory.values());
+        result.sort((a, b) -> a.name().compareTo(b.name()));
+        return result;
+    }
+
+    /**
+     * @param nodeId a member.
+     * @return how it is described in messages ("node 3 (pid 1234@host)").
+     */
+    String describe(final int nodeId)
+    {
+        if (nodeId == COORDINATOR)
+        {
+            return "the coordinator at " + settings.coordinatorChannel;
+        }
+        final Member member = members.get(nodeId);
+        return member == null ? "node " + nodeId : member.toString();
+    }
+
+    private void sayHelloIfDue(final long nowNs)
+    {
+        if (nowNs - nextHelloNs >= 0)
+        {
+            nextHelloNs = nowNs + HELLO_INTERVAL_NS;
+            helloCorrelationId = nextCorrelationId++;
+            if (firstHelloCorrelationId == 0)
+            {
+                firstHelloCorrelationId = helloCorrelationId;
+            }
+            helloOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                .sender(0).correlationId(helloCorrelationId).incarnation(incarnation)
+                .inboxStream(settings.inboxStream).wantsMetadata((short)(settings.wantsMetadata ? 1 : 0))
+                .pid(settings.pid).inboxChannel(settings.inboxChannel).doorbell(settings.doorbell)
+                .description(settings.description);
+            outbox.send(COORDINATOR, wire.out(), Wire.length(helloOut.encodedLength()));
+        }
+    }
+
+    private void onWelcome(final WelcomeDecoder welcome, final long nowNs) throws MalformedMessageException
+    {
+        final long correlationId = welcome.correlationId();
+        if (welcomed || correlationId < firstHelloCorrelationId || correlationId > helloCorrelationId)
+        {
+            // Not an answer to a hello of this join (hellos queued before the coordinator was reachable all count).
+            return;
+        }
+        final int id = welcome.nodeId();
+        final long heartbeatNs = welcome.heartbeatIntervalNs();
+        final long lease = welcome.leaseNs();
+        if (id <= 0 || heartbeatNs <= 0 || lease <= heartbeatNs)
+        {
+            throw new MalformedMessageException("Welcome has node id " + id + ", heartbeat " + heartbeatNs +
+                " ns, lease " + lease + " ns");
+        }
+        nodeId = id;
+        heartbeatIntervalNs = heartbeatNs;
+        leaseNs = lease;
+        welcomed = true;
+        lastContactNs = nowNs;
+        nextHeartbeatNs = nowNs;
+        leaseExpiryNs = nowNs;
+        leaseValid = false;
+    }
+
+    private void onHeartbeatAck(final long sequence, final long nowNs)
+    {
+        if (sequence <= 0 || sequence > heartbeatSequence || heartbeatSequence - sequence >= HEARTBEAT_RING)
+        {
+            return;
+        }
+        final long sentNs = heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))];
+        lastContactNs = nowNs;
+        if (sentNs + leaseNs - leaseExpiryNs > 0)
+        {
+            leaseExpiryNs = sentNs + leaseNs;
+        }
+        if (!leaseValid && leaseExpiryNs - nowNs > 0)
+        {
+            leaseValid = true;
+            for (final SharedVariable variable : variables.values())
+            {
+                if (variable.suspended != SharedVariable.INVALID)
+                {
+                    apply(variable, Deferred.RESUME, null, 0);
+                }
+            }
+        }
+    }
+
+    private void onMember(final MemberDecoder member)
+    {
+        final MemberEvent change = member.change();
+        final int id = member.nodeId();
+        final int stream = member.inboxStream();
+        final long pid = member.pid();
+        final String channel = member.inboxChannel();
+        final String doorbell = member.doorbell();
+        final String description = member.description();
+        if (change == MemberEvent.JOINED && id != nodeId)
+        {
+            if (members.put(id, new Member(id, pid, description)) == null)
+            {
+                outbox.connect(id, channel, stream, doorbell);
+            }
+        }
+        else if (change == MemberEvent.LEFT)
+        {
+            memberLeft(id);
+        }
+    }
+
+    /** A member left or was evicted: nothing of it counts any more. */
+    private void memberLeft(final int id)
+    {
+        if (members.remove(id) == null)
+        {
+            return;
+        }
+        outbox.disconnect(id);
+        for (final SharedVariable variable : variables.values())
+        {
+            if (variable.owner == id)
+            {
+                // Its replicas came from that owner, which is gone: the coordinator's copy is the variable now.
+                variable.owner = COORDINATOR;
+                if (variable.access == SharedVariable.READ)
+                {
+                    apply(variable, Deferred.DROP_READ, null, 0);
+                }
+            }
+        }
+        for (final Copyset copyset : copysets.values())
+        {
+            copyset.remove(id);
+        }
+        for (final PendingWrite write : new ArrayList<>(writes.values()))
+        {
+            if (write.awaiting.remove(id))
+            {
+                advanceWrite(write);
+            }
+        }
+        for (final Request request : requests.values())
+        {
+            if (request.kind == Request.Kind.READ && request.waitingFor.startsWith("node " + id + " "))
+            {
+                // Ask again, this time the coordinator, which now holds the variable.
+                sendRead(request.variable, request.correlationId, COORDINATOR);
+                request.waitingFor = describe(COORDINATOR);
+            }
+        }
+    }
+
+    /**
+     * Sends heartbeats and hellos when due, watches the lease, fails requests past their deadline, and retries
+     * messages that waited for a variable's lock.
+     *
+     * @param nowNs the current time.
+     * @return whether the node lost the coordinator for longer than the eviction time and must join again.
+     */
+    boolean onTick(final long nowNs)
+    {
+        if (!deferredVariables.isEmpty())
+        {
+            retryDeferred();
+        }
+        if (!welcomed)
+        {
+            sayHelloIfDue(nowNs);
+        }
+        else if (nowNs - nextHeartbeatNs >= 0)
+        {
+            nextHeartbeatNs = nowNs + heartbeatIntervalNs;
+            final long sequence = ++heartbeatSequence;
+            heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))] = nowNs;
+            heartbeatOut.wrapAndApplyHeader(wire.out(), 0, wire.header()).sender(nodeId).sequence(sequence);
+            outbox.send(COORDINATOR, wire.out(), Wire.length(heartbeatOut.encodedLength()));
+        }
+        if (leaseValid && nowNs - leaseExpiryNs > 0)
+        {
+            leaseValid = false;
+            outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": lease expired (no heartbeat acknowledged for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms); replicas suspended");
+            for (final SharedVariable variable : variables.values())
+            {
+                apply(variable, Deferred.SUSPEND, null, 0);
+            }
+        }
+        if (!requests.isEmpty() && nowNs - nextExpiryCheckNs >= 0)
+        {
+            nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
+            expireRequests(nowNs);
+        }
+        return welcomed && nowNs - lastContactNs > settings.evictionNs;
+    }
+
+    /** Drops every replica and ownership, and joins again as a new node. */
+    void rejoin(final long nowNs, final long newIncarnation)
+    {
+        final List<String> lost = new ArrayList<>();
+        for (final SharedVariable variable : variables.values())
+        {
+            if (variable.access == SharedVariable.WRITE)
+            {
+                lost.add(variable.name);
+            }
+            apply(variable, Deferred.DROP, null, 0);
+            variable.id = 0;
+            variable.owner = COORDINATOR;
+        }
+        outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + " lost the coordinator for " +
+            TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms and joins again" +
+            (lost.isEmpty() ? "" : "; unreplicated writes to " + lost + " are lost"));
+        variables.clear();
+        copysets.clear();
+        writes.clear();
+        prepared.clear();
+        for (final Member member : members.values())
+        {
+            outbox.disconnect(member.id);
+        }
+        members.clear();
+        welcomed = false;
+        firstHelloCorrelationId = 0;
+        incarnation = newIncarnation;
+        lastContactNs = nowNs;
+        nextHelloNs = nowNs;
+    }
+
+    /**
+     * Sends the first hello.
+     *
+     * @param nowNs the current time.
+     */
+    void start(final long nowNs)
+    {
+        lastContactNs = nowNs;
+        nextHelloNs = nowNs;
+        sayHelloIfDue(nowNs);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Commands from application threads
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Starts what an application thread asked for.
+     *
+     * @param request the request; completed now or when its answer comes.
+     * @param nowNs   the current time.
+     */
+    void onCommand(final Request request, final long nowNs)
+    {
+        if (request.isAbandoned())
+        {
+            return;
+        }
+        final SharedVariable variable = request.variable;
+        final long correlationId = nextCorrelationId++;
+        request.correlationId = correlationId;
+        switch (request.kind)
+        {
+            case READ:
+                requests.put(correlationId, request);
+                if (prepared.containsKey(variable.id) && variable.id != 0)
+                {
+                    // A two-phase update is pending here: the read waits for its commit.
+                    prepared.get(variable.id).readers.add(request);
+                    request.waitingFor = describe(variable.owner);
+                }
+                else if (variable.id == 0)
+                {
+                    register(variable, correlationId, Intent.READ, null);
+                }
+                else
+                {
+                    final int to = variable.owner == nodeId ? COORDINATOR : variable.owner;
+                    sendRead(variable, correlationId, to);
+                    request.waitingFor = describe(to);
+                }
+                break;
+            case ACQUIRE:
+                requests.put(correlationId, request);
+                if (variable.id == 0)
+                {
+                    register(variable, correlationId, Intent.WRITE, null);
+                }
+                else
+                {
+                    acquireOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                        .sender(nodeId).correlationId(correlationId).variableId(variable.id)
+                        .version(variable.value != SharedVariable.INVALID ? variable.version : -1)
+                        .timeoutNs(coordinatorTimeoutNs());
+                    outbox.send(COORDINATOR, wire.out(), Wire.length(acquireOut.encodedLength()));
+                }
+                break;
+            case INIT:
+                if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
+                {
+                    // This node owns it: it was written (or taken to be written) already; the init does not apply.
+                    request.result = variable.current();
+                    request.complete();
+                    break;
+                }
+                requests.put(correlationId, request);
+                register(variable, correlationId, Intent.INIT, request.bytes);
+                break;
+            case WRITE:
+                requests.put(correlationId, request);
+                startWrite(request, nowNs);
+                break;
+            case RELEASE:
+                requests.put(correlationId, request);
+                release(variable, correlationId, request.keep);
+                break;
+            case DELETE:
+                requests.put(correlationId, request);
+                deleteOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                    .sender(nodeId).correlationId(correlationId).timeoutNs(coordinatorTimeoutNs()).name(request.name);
+                outbox.send(COORDINATOR, wire.out(), Wire.length(deleteOut.encodedLength()));
+                break;
+            case LIST:
+                requests.put(correlationId, request);
+                listOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                    .sender(nodeId).correlationId(correlationId).after(request.name);
+                outbox.send(COORDINATOR, wire.out(), Wire.length(listOut.encodedLength()));
+                break;
+            case LEAVE:
+                requests.put(correlationId, request);
+                leaveOut.wrapAndApplyHeader(wire.out(), 0, wire.header()).sender(nodeId).correlationId(correlationId);
+                outbox.send(COORDINATOR, wire.out(), Wire.length(leaveOut.encodedLength()));
+                break;
+            default:
+                throw new IllegalStateException("unknown request " + request.kind);
+        }
+    }
+
+    /** Leaves: the coordinator's share of a request's timeout, so that its error (naming a node) arrives first. */
+    private long coordinatorTimeoutNs()
+    {
+        return settings.timeoutNs - settings.timeoutNs / 10;
+    }
+
+    private void register(final SharedVariable variable, final long correlationId, final Intent intent,
+        final byte[] value)
+    {
+        registerOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(correlationId).intent(intent).mode(settings.mode)
+            .timeoutNs(coordinatorTimeoutNs()).name(variable.name).valueType(variable.declaration.type.getName());
+        final byte[] bytes = value == null ? NO_BYTES : value;
+        registerOut.putValue(bytes, 0, bytes.length);
+        outbox.send(COORDINATOR, wire.out(), Wire.length(registerOut.encodedLength()));
+    }
+
+    private void sendRead(final SharedVariable variable, final long correlationId, final int to)
+    {
+        readOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(correlationId).variableId(variable.id).mode(settings.mode)
+            .requester(nodeId).hops((short)0);
+        outbox.send(to, wire.out(), Wire.length(readOut.encodedLength()));
+    }
+
+    /**
+     * A write by this node, the owner, while others hold replicas: each reader is invalidated, sent the value in two
+     * phases, or sent it to apply at once, as it asked; the write counts once every reader answered. The writing
+     * thread holds the variable's lock throughout, so no read of this node is served meanwhile.
+     */
+    private void startWrite(final Request request, final long nowNs)
+    {
+        final SharedVariable variable = request.variable;
+        final Copyset copyset = copysets.get(variable.id);
+        final long version = variable.version + 1;
+        final PendingWrite write = new PendingWrite(nextWriteId++, variable, request, version);
+        write.content = request.content;
+        write.bytes = request.bytes;
+        if (copyset != null)
+        {
+            for (int i = 0; i < copyset.size; i++)
+            {
+                final int reader = copyset.nodes[i];
+                final ReadMode mode = copyset.modes[i];
+                write.awaiting.add(reader);
+                sendWriteTo(reader, mode, variable, write);
+            }
+        }
+        writes.put(write.writeId, write);
+        request.pending = write;
+        advanceWrite(write);
+    }
+
+    private void sendWriteTo(final int reader, final ReadMode mode, final SharedVariable variable,
+        final PendingWrite write)
+    {
+        switch (mode)
+        {
+            case UPDATE:
+                prepareOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                    .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
+                    .version(write.version).chunks(0).putValue(write.bytes, 0, write.bytes.length);
+                outbox.send(reader, wire.out(), Wire.length(prepareOut.encodedLength()));
+                break;
+            case PUSH:
+                updateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                    .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
+                    .version(write.version).chunks(0).putValue(write.bytes, 0, write.bytes.length);
+                outbox.send(reader, wire.out(), Wire.length(updateOut.encodedLength()));
+                break;
+            default:
+                invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                    .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId);
+                outbox.send(reader, wire.out(), Wire.length(invalidateOut.encodedLength()));
+        }
+    }
+
+    /** A write or hand-over whose readers all answered goes ahead. */
+    private void advanceWrite(final PendingWrite write)
+    {
+        if (!write.awaiting.isEmpty())
+        {
+            return;
+        }
+        writes.remove(write.writeId);
+        final SharedVariable variable = write.variable;
+        if (write.handOver != null)
+        {
+            completeHandOver(write);
+            return;
+        }
+        // The writer holds the lock and waits for exactly this: install here, then let the readers see it.
+        variable.install(write.content);
+        variable.version = write.version;
+        final Copyset copyset = copysets.get(variable.id);
+        if (copyset != null)
+        {
+            copyset.removeInvalidated();
+            for (int i = 0; i < copyset.size; i++)
+            {
+                if (copyset.modes[i] == ReadMode.UPDATE)
+                {
+                    commitOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                        .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
+                        .version(write.version);
+                    outbox.send(copyset.nodes[i], wire.out(), Wire.length(commitOut.encodedLength()));
+                }
+            }
+            if (copyset.size == 0)
+            {
+                copysets.remove(variable.id);
+                variable.hasReaders = false;
+            }
+        }
+        else
+        {
+            variable.hasReaders = false;
+        }
+        final Request request = write.request;
+        if (request != null)
+        {
+            requests.remove(request.correlationId);
+            request.complete();
+        }
+    }
+
+    private void release(final SharedVariable variable, final long correlationId, final boolean keep)
+    {
+        // Called for a RELEASE request: the caller holds the variable's lock (Backend.releaseWrite).
+        final Copyset copyset = copysets.remove(variable.id);
+        final Object content = variable.value != SharedVariable.INVALID ? variable.current() : variable.suspended;
+        final byte[] bytes = content == SharedVariable.INVALID ? null : variable.serialize(content);
+        releaseOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
+            .version(variable.version).keepReplica((short)(keep ? 1 : 0)).hasValue((short)(bytes == null ? 0 : 1))
+            .chunks(0);
+        final ReleaseEncoder.ReadersEncoder readers = releaseOut.readersCount(copyset == null ? 0 : copyset.size);
+        if (copyset != null)
+        {
+            for (int i = 0; i < copyset.size; i++)
+            {
+                readers.next().node(copyset.nodes[i]).mode(copyset.modes[i]);
+            }
+        }
+        final byte[] value = bytes == null ? NO_BYTES : bytes;
+        releaseOut.putValue(value, 0, value.length);
+        outbox.send(COORDINATOR, wire.out(), Wire.length(releaseOut.encodedLength()));
+        variable.hasReaders = false;
+        variable.access = keep && variable.value != SharedVariable.INVALID ? SharedVariable.READ : SharedVariable.NONE;
+        if (!keep)
+        {
+            variable.value = SharedVariable.INVALID;
+        }
+        variable.suspended = SharedVariable.INVALID;
+        variable.owner = COORDINATOR;
+        // Until the coordinator confirms it took the value, a hand-over it ordered earlier may still come here.
+        variable.released = content;
+    }
+
+    private void expireRequests(final long nowNs)
+    {
+        List<Request> expired = null;
+        for (final Request request : requests.values())
+        {
+            if (request.isAbandoned() || nowNs - request.deadlineNs > 0)
+            {
+                if (expired == null)
+                {
+                    expired = new ArrayList<>();
+                }
+                expired.add(request);
+            }
+        }
+        if (expired == null)
+        {
+            return;
+        }
+        for (final Request request : expired)
+        {
+            requests.remove(request.correlationId);
+            for (final Prepared pending : prepared.values())
+            {
+                pending.readers.remove(request);
+            }
+            String waitingFor = request.waitingFor;
+            if (request.pending instanceof PendingWrite)
+            {
+                final PendingWrite write = (PendingWrite)request.pending;
+                writes.remove(write.writeId);
+                final StringBuilder nodes = new StringBuilder();
+                write.awaiting.forEach(id -> nodes.append(nodes.length() == 0 ? "" : ", ").append(describe(id)));
+                waitingFor = nodes + " (a reader of '" + request.variable.name + "', which must drop or update " +
+                    "its replica before the write counts)";
+            }
+            request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " timed out after " +
+                TimeUnit.NANOSECONDS.toMillis(settings.timeoutNs) + " ms: no answer from " + waitingFor +
+                " (node " + nodeId + ")");
+        }
+        for (final PendingWrite write : new ArrayList<>(writes.values()))
+        {
+            if (write.request != null && write.request.isDone())
+            {
+                // The writer gave up: its readers that answered dropped or hold a pending value. Forget the write;
+                // a reader that still answers is ignored.
+                writes.remove(write.writeId);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Messages
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Handles one received message. A malformed one is dropped and counted; it never changes anything.
+     *
+     * @param buffer holds the message.
+     * @param offset where it starts.
+     * @param length its length.
+     * @param nowNs  the current time.
+     */
+    void onMessage(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+        try
+        {
+            final int template = wire.open(buffer, offset, length);
+            final DirectBuffer in = wire.view();
+            final int at = wire.bodyOffset();
+            final int block = wire.blockLength();
+            final int version = wire.version();
+            final int sender = in.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (sender != COORDINATOR && !members.containsKey(sender))
+            {
+                throw new MalformedMessageException("from node " + sender + ", which is not a member");
+            }
+            if (sender == COORDINATOR)
+            {
+                lastContactNs = Math.max(lastContactNs, nowNs - 1);
+            }
+            switch (template)
+            {
+                case WelcomeDecoder.TEMPLATE_ID:
+                    onWelcome(welcomeIn.wrap(in, at, block, version), nowNs);
+                    break;
+                case MemberDecoder.TEMPLATE_ID:
+                    onMember(memberIn.wrap(in, at, block, version));
+                    break;
+                case HeartbeatAckDecoder.TEMPLATE_ID:
+                    onHeartbeatAck(heartbeatAckIn.wrap(in, at, block, version).sequence(), nowNs);
+                    break;
+                case RegisteredDecoder.TEMPLATE_ID:
+                    onRegistered(registeredIn.wrap(in, at, block, version));
+                    break;
+                case AckDecoder.TEMPLATE_ID:
+                    onAck(ackIn.wrap(in, at, block, version));
+                    break;
+                case ErrorDecoder.TEMPLATE_ID:
+                    onError(errorIn.wrap(in, at, block, version));
+                    break;
+                case ListReplyDecoder.TEMPLATE_ID:
+                    onListReply(listReplyIn.wrap(in, at, block, version));
+                    break;
+                case MetadataDecoder.TEMPLATE_ID:
+                    onMetadata(metadataIn.wrap(in, at, block, version));
+                    break;
+                case DoneDecoder.TEMPLATE_ID:
+                {
+                    doneIn.wrap(in, at, block, version);
+                    final PendingWrite write = writes.get(doneIn.writeId());
+                    if (write != null && write.awaiting.remove(sender))
+                    {
+                        if (write.handOver == null)
+                        {
+                            final Copyset copyset = copysets.get(write.variable.id);
+                            if (copyset != null)
+                            {
+                                copyset.answered(sender);
+                            }
+                        }
+                        advanceWrite(write);
+                    }
+                    break;
+                }
+                default:
+                    onVariableMessage(template, sender, in, at, block, version);
+            }
+        }
+        catch (final MalformedMessageException | RuntimeException ex)
+        {
+            malformedMessages++;
+            outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
+                length + " bytes: " + ex.getMessage());
+        }
+    }
+
+    /** A message about one variable's replica: applied under its lock, or deferred. */
+    private void onVariableMessage(final int template, final int sender, final DirectBuffer in, final int at,
+        final int block, final int version) throws MalformedMessageException
+    {
+        final int variableId = in.getInt(variableIdOffset(template), java.nio.ByteOrder.LITTLE_ENDIAN);
+        final SharedVariable variable = variables.get(variableId);
+        if (variable == null)
+        {
+            unknownVariable(template, sender, in, at, block, version, variableId);
+            return;
+        }
+        apply(variable, Deferred.MESSAGE, in, wire.openedLength());
+    }
+
+    /** @return where the variable id lies in a message of this template, from the start of the message. */
+    private static int variableIdOffset(final int template) throws MalformedMessageException
+    {
+        final int at = Wire.HEADER_LENGTH;
+        switch (template)
+        {
+            case ValueDecoder.TEMPLATE_ID:
+                return at + ValueDecoder.variableIdEncodingOffset();
+            case ReadDecoder.TEMPLATE_ID:
+                return at + ReadDecoder.variableIdEncodingOffset();
+            case InvalidateDecoder.TEMPLATE_ID:
+                return at + InvalidateDecoder.variableIdEncodingOffset();
+            case PrepareDecoder.TEMPLATE_ID:
+                return at + PrepareDecoder.variableIdEncodingOffset();
+            case CommitDecoder.TEMPLATE_ID:
+                return at + CommitDecoder.variableIdEncodingOffset();
+            case UpdateDecoder.TEMPLATE_ID:
+                return at + UpdateDecoder.variableIdEncodingOffset();
+            case TransferDecoder.TEMPLATE_ID:
+                return at + TransferDecoder.variableIdEncodingOffset();
+            case OwnershipDecoder.TEMPLATE_ID:
+                return at + OwnershipDecoder.variableIdEncodingOffset();
+            default:
+                throw new MalformedMessageException("template " + template + " is not a message a node receives");
+        }
+    }
+
+    /** A message about a variable this node does not know (forgotten after a rejoin, or never used here). */
+    private void unknownVariable(final int template, final int sender, final DirectBuffer in, final int at,
+        final int block, final int version, final int variableId) throws MalformedMessageException
+    {
+        switch (template)
+        {
+            case InvalidateDecoder.TEMPLATE_ID:
+                invalidateIn.wrap(in, at, block, version);
+                done(sender, variableId, invalidateIn.epoch(), invalidateIn.writeId());
+                break;
+            case PrepareDecoder.TEMPLATE_ID:
+                prepareIn.wrap(in, at, block, version);
+                done(sender, variableId, prepareIn.epoch(), prepareIn.writeId());
+                break;
+            case UpdateDecoder.TEMPLATE_ID:
+                updateIn.wrap(in, at, block, version);
+                done(sender, variableId, updateIn.epoch(), updateIn.writeId());
+                break;
+            case ReadDecoder.TEMPLATE_ID:
+                // Not ours: let the coordinator find the owner.
+                readIn.wrap(in, at, block, version);
+                forwardRead(readIn, COORDINATOR);
+                break;
+            case ValueDecoder.TEMPLATE_ID:
+            {
+                valueIn.wrap(in, at, block, version);
+                final Request request = requests.remove(valueIn.correlationId());
+                if (request != null)
+                {
+                    request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "no local variable " + variableId);
+                }
+                break;
+            }
+            default:
+                outbox.log(DsmLog.Level.WARN, "node-unknown-variable", "node " + nodeId + " got a message (template " +
+                    template + ") about variable " + variableId + ", which it does not know");
+        }
+    }
+
+    private void done(final int to, final int variableId, final long epoch, final long writeId)
+    {
+        doneOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).variableId(variableId).epoch(epoch).writeId(writeId);
+        outbox.send(to, wire.out(), Wire.length(doneOut.encodedLength()));
+    }
+
+    private void forwardRead(final ReadDecoder read, final int to)
+    {
+        final long correlationId = read.correlationId();
+        final int variableId = read.variableId();
+        final ReadMode mode = read.mode();
+        final int requester = read.requester();
+        final int hops = read.hops();
+        readOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(correlationId).variableId(variableId).mode(mode).requester(requester)
+            .hops((short)(hops + 1));
+        outbox.send(hops >= MAX_HOPS ? COORDINATOR : to, wire.out(), Wire.length(readOut.encodedLength()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Applying to a replica, under its lock
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** What a deferred entry is: a received message (its bytes), or a change the node makes itself. */
+    enum Deferred
+    {
+        MESSAGE, SUSPEND, RESUME, DROP, DROP_READ
+    }
+
+    /** A message or change that waits for a variable's lock, in order. */
+    private static final class DeferredEntry
+    {
+        final Deferred kind;
+        final byte[] message;
+
+        DeferredEntry(final Deferred kind, final byte[] message)
+        {
+            this.kind = kind;
+            this.message = message;
+        }
+    }
+
+    /** Applies now if the variable's lock is free and nothing waits before it, else defers it. */
+    private void apply(final SharedVariable variable, final Deferred kind, final DirectBuffer message, final int length)
+    {
+        if (!variable.hasDeferred() && variable.tryLock())
+        {
+            try
+            {
+                if (process(variable, kind, message))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                variable.unlock();
+            }
+        }
+        byte[] copy = null;
+        if (message != null)
+        {
+            copy = new byte[length];
+            message.getBytes(0, copy, 0, length);
+        }
+        if (variable.deferred == null)
+        {
+            variable.deferred = new ArrayDeque<>(4);
+        }
+        variable.deferred.addLast(new DeferredEntry(kind, copy));
+        deferredVariables.add(variable);
+        if (kind == Deferred.MESSAGE && isTransfer(copy))
+        {
+            variable.haltsWaiting++;
+        }
+    }
+
+    /**
+     * @return whether a deferred message is one a local writer must let through (a hand-over, a reader's request):
+     *         while one waits, the variable's writers wait for the dsm thread instead of writing on.
+     */
+    private static boolean isTransfer(final byte[] message)
+    {
+        if (message == null || message.length < Wire.HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int template = (message[2] & 0xff) | (message[3] & 0xff) << 8;
+        return template == TransferDecoder.TEMPLATE_ID || template == ReadDecoder.TEMPLATE_ID;
+    }
+
+    private void retryDeferred()
+    {
+        for (final Iterator<SharedVariable> it = deferredVariables.iterator(); it.hasNext(); )
+        {
+            final SharedVariable variable = it.next();
+            if (!variable.tryLock())
+            {
+                continue;
+            }
+            try
+            {
+                while (!variable.deferred.isEmpty())
+                {
+                    final DeferredEntry entry = (DeferredEntry)variable.deferred.peekFirst();
+                    DirectBuffer message = null;
+                    if (entry.message != null)
+                    {
+                        deferredView.wrap(entry.message);
+                        try
+                        {
+                            wire.open(deferredView, 0, entry.message.length);
+                        }
+                        catch (final MalformedMessageException ex)
+                        {
+                            throw new IllegalStateException("a deferred message was checked when it came", ex);
+                        }
+                        message = wire.view();
+                    }
+                    try
+                    {
+                        if (!process(variable, entry.kind, message))
+                        {
+                            break;
+                        }
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        malformedMessages++;
+                        outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed " +
+                            "message about '" + variable.name + "': " + ex.getMessage());
+                    }
+                    variable.deferred.pollFirst();
+                    if (isTransfer(entry.message))
+                    {
+                        variable.haltsWaiting--;
+                    }
+                }
+            }
+            finally
+            {
+                variable.unlock();
+            }
+            if (!variable.hasDeferred())
+            {
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Applies one message or change, the variable's lock held; {@code message} is opened in {@link #wire}.
+     *
+     * @return false when it must wait longer (a hand-over while a grant is reserved for a thread).
+     */
+    private boolean process(final SharedVariable variable, final Deferred kind, final DirectBuffer message)
+    {
+        switch (kind)
+        {
+            case SUSPEND:
+                if (variable.access == SharedVariable.READ)
+                {
+                    variable.value = SharedVariable.INVALID;
+                    variable.access = SharedVariable.NONE;
+                }
+                else if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
+                {
+                    variable.suspended = variable.current();
+                    variable.value = SharedVariable.INVALID;
+                }
+                return true;
+            case RESUME:
+                if (variable.access == SharedVariable.WRITE && variable.suspended != SharedVariable.INVALID)
+                {
+                    variable.install(variable.suspended);
+                }
+                variable.suspended = SharedVariable.INVALID;
+                return true;
+            case DROP:
+                variable.invalidateLocally();
+                variable.hasReaders = false;
+                return true;
+            case DROP_READ:
+                if (variable.access == SharedVariable.READ)
+                {
+                    variable.value = SharedVariable.INVALID;
+                    variable.access = SharedVariable.NONE;
+                }
+                return true;
+            default:
+                return processMessage(variable, message);
+        }
+    }
+
+    private boolean processMessage(final SharedVariable variable, final DirectBuffer in)
+    {
+        final int at = wire.bodyOffset();
+        final int block = wire.blockLength();
+        final int version = wire.version();
+        final int template = headerIn.wrap(in, 0).templateId();
+        switch (template)
+        {
+            case ValueDecoder.TEMPLATE_ID:
+                onValue(variable, valueIn.wrap(in, at, block, version));
+                return true;
+            case ReadDecoder.TEMPLATE_ID:
+                if (variable.reserved > 0)
+                {
+                    // Write access was just granted to a thread that has not written yet: serve after its write.
+                    return false;
+                }
+                onRead(variable, readIn.wrap(in, at, block, version));
+                return true;
+            case InvalidateDecoder.TEMPLATE_ID:
+            {
+                invalidateIn.wrap(in, at, block, version);
+                final int sender = invalidateIn.sender();
+                if (variable.access == SharedVariable.READ)
+                {
+                    variable.value = SharedVariable.INVALID;
+                    variable.access = SharedVariable.NONE;
+                }
+                done(sender, variable.id, invalidateIn.epoch(), invalidateIn.writeId());
+                abandonPrepared(variable);
+                return true;
+            }
+            case PrepareDecoder.TEMPLATE_ID:
+                onPrepare(variable, prepareIn.wrap(in, at, block, version));
+                return true;
+            case CommitDecoder.TEMPLATE_ID:
+                onCommit(variable, commitIn.wrap(in, at, block, version));
+                return true;
+            case UpdateDecoder.TEMPLATE_ID:
+                onUpdate(variable, updateIn.wrap(in, at, block, version));
+                return true;
+            case TransferDecoder.TEMPLATE_ID:
+                if (variable.reserved > 0)
+                {
+                    return false;
+                }
+                onTransfer(variable, transferIn.wrap(in, at, block, version));
+                return true;
+            case OwnershipDecoder.TEMPLATE_ID:
+                onOwnership(variable, ownershipIn.wrap(in, at, block, version));
+                return true;
+            default:
+                throw new IllegalStateException("template " + template + " is not a variable message");
+        }
+    }
+
+    private void onValue(final SharedVariable variable, final ValueDecoder value)
+    {
+        final long correlationId = value.correlationId();
+        final long epoch = value.epoch();
+        final long version = value.version();
+        final int owner = value.owner();
+        final boolean hasValue = value.hasValue() != 0;
+        final byte[] bytes = hasValue ? wire.bytes(value.valueLength()) : null;
+        if (bytes != null)
+        {
+            value.getValue(bytes, 0, bytes.length);
+        }
+        else
+        {
+            value.skipValue();
+        }
+        final Request request = requests.remove(correlationId);
+        final Object content;
+        try
+        {
+            content = variable.deserialize(bytes);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            failDecode(variable, request, ex);
+            return;
+        }
+        if (variable.access != SharedVariable.WRITE)
+        {
+            variable.version = version;
+            variable.epoch = epoch;
+            variable.owner = owner;
+            variable.install(content);
+            variable.access = SharedVariable.READ;
+        }
+        if (request != null)
+        {
+            request.result = content;
+            request.complete();
+        }
+    }
+
+    /** A reader asks for a value: served if this node owns the variable, else passed on towards its owner. */
+    private void onRead(final SharedVariable variable, final ReadDecoder read)
+    {
+        final long correlationId = read.correlationId();
+        final ReadMode mode = read.mode();
+        final int requester = read.requester();
+        if (requester == nodeId)
+        {
+            // This node's own read, sent before it took ownership and routed back to it.
+            final Request request = requests.get(correlationId);
+            if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
+            {
+                if (request != null)
+                {
+                    requests.remove(correlationId);
+                    request.result = variable.current();
+                    request.complete();
+                }
+                return;
+            }
+        }
+        if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID &&
+            members.containsKey(requester))
+        {
+            Copyset copyset = copysets.get(variable.id);
+            if (copyset == null)
+            {
+                copyset = new Copyset();
+                copysets.put(variable.id, copyset);
+            }
+            copyset.add(requester, mode);
+            variable.hasReaders = true;
+            final byte[] bytes = copyset.bytesOf(variable);
+            valueOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
+                .version(variable.version).owner(nodeId).hasValue((short)1).chunks(0)
+                .putValue(bytes, 0, bytes.length);
+            outbox.send(requester, wire.out(), Wire.length(valueOut.encodedLength()));
+            return;
+        }
+        // Not the owner: a first-hand read goes to the owner this node knows of; one already forwarded goes to the
+        // coordinator, which orders it behind any hand-over in flight, so a read never circles.
+        final int to = read.hops() == 0 && variable.owner != nodeId && variable.owner != requester &&
+            variable.owner != COORDINATOR ? variable.owner : COORDINATOR;
+        forwardRead(read, to);
+    }
+
+    private void onPrepare(final SharedVariable variable, final PrepareDecoder prepare)
+    {
+        final int sender = prepare.sender();
+        final long epoch = prepare.epoch();
+        final long writeId = prepare.writeId();
+        final long version = prepare.version();
+        final byte[] bytes = wire.bytes(prepare.valueLength());
+        prepare.getValue(bytes, 0, bytes.length);
+        Object content = null;
+        try
+        {
+            content = variable.deserialize(bytes);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            failDecode(variable, null, ex);
+        }
+        if (variable.access == SharedVariable.WRITE)
+        {
+            // From an earlier owner, crossed by the hand-over to this node: nothing to hold.
+            done(sender, variable.id, epoch, writeId);
+            return;
+        }
+        // Reads wait for the commit from now on: no one may see the old value once any reader sees the new one.
+        if (variable.access == SharedVariable.READ)
+        {
+            variable.value = SharedVariable.INVALID;
+            variable.access = SharedVariable.NONE;
+        }
+        final Prepared pending = new Prepared(writeId, version, content);
+        final Prepared previous = prepared.put(variable.id, pending);
+        if (previous != null)
+        {
+            pending.readers.addAll(previous.readers);
+        }
+        done(sender, variable.id, epoch, writeId);
+    }
+
+    /** A two-phase update that will not be committed here (invalidated, or ownership moved): reads ask again. */
+    private void abandonPrepared(final SharedVariable variable)
+    {
+        final Prepared pending = prepared.remove(variable.id);
+        if (pending != null)
+        {
+            for (final Request reader : pending.readers)
+            {
+                sendRead(variable, reader.correlationId, variable.owner == nodeId ? COORDINATOR : variable.owner);
+            }
+        }
+    }
+
+    private void onCommit(final SharedVariable variable, final CommitDecoder commit)
+    {
+        final Prepared pending = prepared.get(variable.id);
+        if (pending == null || pending.writeId != commit.writeId())
+        {
+            return;
+        }
+        prepared.remove(variable.id);
+        if (pending.content != null && variable.access != SharedVariable.WRITE)
+        {
+            variable.version = pending.version;
+            variable.epoch = commit.epoch();
+            variable.install(pending.content);
+            variable.access = SharedVariable.READ;
+        }
+        for (final Request reader : pending.readers)
+        {
+            requests.remove(reader.correlationId);
+            if (pending.content == null)
+            {
+                reader.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "the update of '" + variable.name +
+                    "' could not be read here");
+            }
+            else
+            {
+                reader.result = pending.content;
+                reader.complete();
+            }
+        }
+    }
+
+    private void onUpdate(final SharedVariable variable, final UpdateDecoder update)
+    {
+        final int sender = update.sender();
+        final long epoch = update.epoch();
+        final long writeId = update.writeId();
+        final long version = update.version();
+        final byte[] bytes = wire.bytes(update.valueLength());
+        update.getValue(bytes, 0, bytes.length);
+        if (variable.access == SharedVariable.READ && variable.value != SharedVariable.INVALID &&
+            version > variable.version)
+        {
+            try
+            {
+                variable.install(variable.deserialize(bytes));
+                variable.version = version;
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Serving the old value would diverge: drop the replica, the next read asks again.
+                failDecode(variable, null, ex);
+                variable.value = SharedVariable.INVALID;
+                variable.access = SharedVariable.NONE;
+            }
+        }
+        done(sender, variable.id, epoch, writeId);
+    }
+
+    /**
+     * The coordinator tells this node, the owner, to hand the variable to another node (or back to the coordinator):
+     * stop writing, invalidate the readers but the new owner, then send it ownership and, unless its replica is
+     * current, the value.
+     */
+    private void onTransfer(final SharedVariable variable, final TransferDecoder transfer)
+    {
+        final long epoch = transfer.epoch();
+        final int newOwner = transfer.newOwner();
+        final long correlationId = transfer.correlationId();
+        final long requesterVersion = transfer.requesterVersion();
+        final Object content = variable.value != SharedVariable.INVALID ? variable.current() :
+            variable.suspended != SharedVariable.INVALID ? variable.suspended : variable.released;
+        if (variable.access != SharedVariable.WRITE && variable.released == SharedVariable.INVALID)
+        {
+            outbox.log(DsmLog.Level.WARN, "node-stale-transfer", "node " + nodeId + " was told to hand '" +
+                variable.name + "' to " + describe(newOwner) + " but does not own it");
+            return;
+        }
+        final PendingWrite handOver = new PendingWrite(nextWriteId++, variable, null, variable.version);
+        handOver.handOver = new HandOver(newOwner, correlationId, epoch, requesterVersion,
+            content == SharedVariable.INVALID ? null : content);
+        final Copyset copyset = copysets.remove(variable.id);
+        if (copyset != null)
+        {
+            for (int i = 0; i < copyset.size; i++)
+            {
+                final int reader = copyset.nodes[i];
+                if (reader != newOwner)
+                {
+                    handOver.awaiting.add(reader);
+                    invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                        .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(handOver.writeId);
+                    outbox.send(reader, wire.out(), Wire.length(invalidateOut.encodedLength()));
+                }
+            }
+        }
+        // From now on this node neither reads nor writes it: the new owner does.
+        variable.value = SharedVariable.INVALID;
+        variable.access = SharedVariable.NONE;
+        variable.suspended = SharedVariable.INVALID;
+        variable.released = SharedVariable.INVALID;
+        variable.hasReaders = false;
+        variable.owner = newOwner;
+        variable.epoch = epoch;
+        writes.put(handOver.writeId, handOver);
+        advanceWrite(handOver);
+    }
+
+    private void completeHandOver(final PendingWrite write)
+    {
+        final HandOver handOver = write.handOver;
+        final SharedVariable variable = write.variable;
+        final boolean withValue = handOver.content != null && handOver.requesterVersion != write.version;
+        final byte[] bytes = withValue ? variable.serialize(handOver.content) : NO_BYTES;
+        ownershipOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(handOver.correlationId).variableId(variable.id).epoch(handOver.epoch)
+            .version(write.version).hasValue((short)(withValue ? 1 : 0)).chunks(0);
+        ownershipOut.readersCount(0);
+        ownershipOut.putValue(bytes, 0, bytes.length);
+        outbox.send(handOver.newOwner, wire.out(), Wire.length(ownershipOut.encodedLength()));
+    }
+
+    /** This node is the owner now (from the previous owner, or the coordinator). */
+    private void onOwnership(final SharedVariable variable, final OwnershipDecoder ownership)
+    {
+        final long correlationId = ownership.correlationId();
+        final long epoch = ownership.epoch();
+        final long version = ownership.version();
+        final boolean hasValue = ownership.hasValue() != 0;
+        final Copyset readers = new Copyset();
+        for (final OwnershipDecoder.ReadersDecoder reader : ownership.readers())
+        {
+            if (members.containsKey(reader.node()))
+            {
+                readers.add(reader.node(), reader.mode());
+            }
+        }
+        final byte[] bytes = hasValue ? wire.bytes(ownership.valueLength()) : null;
+        if (bytes != null)
+        {
+            ownership.getValue(bytes, 0, bytes.length);
+        }
+        else
+        {
+            ownership.skipValue();
+        }
+        final Request request = requests.remove(correlationId);
+        if (variable.access == SharedVariable.WRITE && variable.owner == nodeId && variable.epoch == epoch)
+        {
+            // Already the owner (an Acquire that crossed its own hand-over): the coordinator confirms.
+            if (request != null)
+            {
+                variable.reserved++;
+                if (!request.complete())
+                {
+                    variable.reserved--;
+                }
+            }
+            return;
+        }
+        Object content = variable.value != SharedVariable.INVALID && variable.version == version ?
+            variable.current() : variable.suspended != SharedVariable.INVALID && variable.version == version ?
+            variable.suspended : SharedVariable.INVALID;
+        if (bytes != null)
+        {
+            try
+            {
+                content = variable.deserialize(bytes);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                failDecode(variable, request, ex);
+                content = variable.declaration.defaultValue;
+            }
+        }
+        else if (content == SharedVariable.INVALID)
+        {
+            if (version != 0)
+            {
+                outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": took ownership of '" + variable.name +
+                    "' at version " + version + " without the value; using the declared default");
+            }
+            content = variable.declaration.defaultValue;
+        }
+        variable.install(content);
+        variable.version = version;
+        variable.epoch = epoch;
+        variable.owner = nodeId;
+        variable.access = SharedVariable.WRITE;
+        variable.suspended = SharedVariable.INVALID;
+        variable.released = SharedVariable.INVALID;
+        abandonPrepared(variable);
+        if (readers.size > 0)
+        {
+            copysets.put(variable.id, readers);
+            variable.hasReaders = true;
+        }
+        else
+        {
+            copysets.remove(variable.id);
+            variable.hasReaders = false;
+        }
+        ownedOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).variableId(variable.id).epoch(epoch).version(version);
+        outbox.send(COORDINATOR, wire.out(), Wire.length(ownedOut.encodedLength()));
+        if (request != null)
+        {
+            variable.reserved++;
+            if (!request.complete())
+            {
+                variable.reserved--;
+            }
+        }
+    }
+
+    private void failDecode(final SharedVariable variable, final Request request, final Exception ex)
+    {
+        final String message = "cannot decode the value of '" + variable.name + "' (declared as " +
+            variable.declaration.type.getName() + " by " + variable.declaration.declaredBy + "): " + ex.getMessage();
+        outbox.log(DsmLog.Level.ERROR, "decode-" + variable.name, "node " + nodeId + ": " + message);
+        if (request != null)
+        {
+            request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), message);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Answers from the coordinator
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private void onRegistered(final RegisteredDecoder registered)
+    {
+        final Request request = requests.get(registered.correlationId());
+        final int variableId = registered.variableId();
+        final int owner = registered.owner();
+        final long epoch = registered.epoch();
+        registered.skipName();
+        if (request == null || request.variable == null)
+        {
+            return;
+        }
+        final SharedVariable variable = request.variable;
+        variable.id = variableId;
+        if (variable.access != SharedVariable.WRITE)
+        {
+            variable.owner = owner;
+            variable.epoch = epoch;
+        }
+        variables.put(variableId, variable);
+        request.waitingFor = owner == COORDINATOR || request.kind != Request.Kind.READ ? describe(COORDINATOR) :
+            describe(owner);
+    }
+
+    private void onAck(final AckDecoder ack)
+    {
+        final Request request = requests.remove(ack.correlationId());
+        if (request == null)
+        {
+            return;
+        }
+        if (request.kind == Request.Kind.RELEASE && ack.flags() == 1)
+        {
+            // The coordinator holds the value now: no hand-over can come here for it any more.
+            request.variable.released = SharedVariable.INVALID;
+        }
+        request.complete();
+    }
+
+    private void onError(final ErrorDecoder error)
+    {
+        final long correlationId = error.correlationId();
+        final ErrorCode code = error.code();
+        final String text = error.text();
+        final Request request = requests.remove(correlationId);
+        if (request == null)
+        {
+            outbox.log(DsmLog.Level.WARN, "node-coordinator-error", "node " + nodeId + ": the coordinator reported: " +
+                text);
+            return;
+        }
+        if (code == ErrorCode.DELETED && request.variable != null)
+        {
+            // The variable was deleted: forget its id; a read or write registers it again, as a new variable.
+            variables.remove(request.variable.id);
+            request.variable.id = 0;
+            request.variable.owner = COORDINATOR;
+            if ((request.kind == Request.Kind.READ || request.kind == Request.Kind.ACQUIRE) && !request.retried)
+            {
+                request.retried = true;
+                onCommand(request, 0);
+                return;
+            }
+        }
+        request.completeExceptionally(code == null || code == ErrorCode.NULL_VAL ? 0 : code.value(), text);
+    }
+
+    private void onListReply(final ListReplyDecoder reply)
+    {
+        final Request request = requests.remove(reply.correlationId());
+        final boolean more = reply.more() != 0;
+        final List<VariableInfo> page = new ArrayList<>();
+        for (final ListReplyDecoder.VariablesDecoder v : reply.variables())
+        {
+            final int owner = v.owner();
+            final long version = v.version();
+            final int replicas = v.replicas();
+            final int valueBytes = v.valueBytes();
+            page.add(new VariableInfo(v.name(), v.valueType(), owner, version, replicas, valueBytes));
+        }
+        if (request != null)
+        {
+            request.result = new Object[] {page, more};
+            request.complete();
+        }
+    }
+
+    private void onMetadata(final MetadataDecoder metadata) throws MalformedMessageException
+    {
+        final MetadataEvent change = metadata.change();
+        final int owner = metadata.owner();
+        final long version = metadata.version();
+        final String name = metadata.name();
+        final String type = metadata.valueType();
+        if (change == MetadataEvent.DELETED)
+        {
+            directory.remove(name);
+        }
+        else if (change == MetadataEvent.CREATED || change == MetadataEvent.OWNER)
+        {
+            directory.put(name, new VariableInfo(name, type, owner, version, -1, -1));
+        }
+        else
+        {
+            throw new MalformedMessageException("Metadata of '" + name + "' has unknown change " + change);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // State
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** A member, for messages that name it. */
+    private static final class Member
+    {
+        final int id;
+        final long pid;
+        final String description;
+
+        Member(final int id, final long pid, final String description)
+        {
+            this.id = id;
+            this.pid = pid;
+            this.description = description;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "node " + id + " (" + description + ")";
+        }
+    }
+
+    /** The readers of a variable this node owns, and the bytes of its current version, kept while readers read. */
+    static final class Copyset
+    {
+        int[] nodes = new int[4];
+        ReadMode[] modes = new ReadMode[4];
+        int size;
+        private byte[] bytes;
+        private long bytesVersion = -1;
+        private Object bytesContent;
+
+        void add(final int node, final ReadMode mode)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                if (nodes[i] == node)
+                {
+                    modes[i] = mode;
+                    return;
+                }
+            }
+            if (size == nodes.length)
+            {
+                nodes = java.util.Arrays.copyOf(nodes, size * 2);
+                modes = java.util.Arrays.copyOf(modes, size * 2);
+            }
+            nodes[size] = node;
+            modes[size] = mode;
+            size++;
+        }
+
+        void remove(final int node)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                if (nodes[i] == node)
+                {
+                    size--;
+                    nodes[i] = nodes[size];
+                    modes[i] = modes[size];
+                    return;
+                }
+            }
+        }
+
+        /** A reader answered a write: an invalidated one is no reader any more (marked, removed when it ends). */
+        void answered(final int node)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                if (nodes[i] == node && modes[i] == ReadMode.INVALIDATE)
+                {
+                    modes[i] = null;
+                }
+            }
+        }
+
+        void removeInvalidated()
+        {
+            for (int i = size - 1; i >= 0; i--)
+            {
+                if (modes[i] == null)
+                {
+                    size--;
+                    nodes[i] = nodes[size];
+                    modes[i] = modes[size];
+                }
+            }
+        }
+
+        /** @return the serialized current value, kept between reads of the same version. */
+        byte[] bytesOf(final SharedVariable variable)
+        {
+            final Object content = variable.current();
+            if (bytes == null || bytesVersion != variable.version || bytesContent != content)
+            {
+                bytes = variable.serialize(content);
+                bytesVersion = variable.version;
+                bytesContent = content;
+            }
+            return bytes;
+        }
+    }
+
+    /** A write of this node (or a hand-over) waiting for its readers' answers. */
+    static final class PendingWrite
+    {
+        final long writeId;
+        final SharedVariable variable;
+        final Request request;
+        final long version;
+        final IntHashSet awaiting = new IntHashSet();
+        Object content;
+        byte[] bytes;
+        HandOver handOver;
+
+        PendingWrite(final long writeId, final SharedVariable variable, final Request request, final long version)
+        {
+            this.writeId = writeId;
+            this.variable = variable;
+            this.request = request;
+            this.version = version;
+        }
+    }
+
+    /** Where ownership goes once the readers are invalidated. */
+    static final class HandOver
+    {
+        final int newOwner;
+        final long correlationId;
+        final long epoch;
+        final long requesterVersion;
+        final Object content;
+
+        HandOver(final int newOwner, final long correlationId, final long epoch, final long requesterVersion,
+            final Object content)
+        {
+            this.newOwner = newOwner;
+            this.correlationId = correlationId;
+            this.epoch = epoch;
+            this.requesterVersion = requesterVersion;
+            this.content = content;
+        }
+    }
+
+    /** A two-phase update received and not committed yet, and the reads waiting for it. */
+    static final class Prepared
+    {
+        final long writeId;
+        final long version;
+        final Object content;
+        final List<Request> readers = new ArrayList<>(1);
+
+        Prepared(final long writeId, final long version, final Object content)
+        {
+            this.writeId = writeId;
+            this.version = version;
+            this.content = content;
+        }
+    }
+}
