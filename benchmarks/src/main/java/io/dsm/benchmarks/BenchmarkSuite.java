@@ -20,6 +20,7 @@ import java.util.List;
  *     --out DIR         where results go (default docs/bench)
  *     --idle NAME       dsm idle strategy of every JVM in the run: backoff (default) or yielding
  *     --warm-ns N       dsm.idle.warm.ns of every JVM in the run (default: dsm's default)
+ *     --max-park-ns N   dsm.idle.max.park.ns of every JVM in the run (default: dsm's default)
  *     --include REGEX   benchmarks to run (default all)
  *     --smoke           one fork, one short iteration each, smallest parameters: checks that all still work
  *     --report-only     only regenerate the report from the JSON files in DIR
@@ -39,6 +40,7 @@ public final class BenchmarkSuite
         boolean smoke = false;
         boolean reportOnly = false;
         String warmNs = null;
+        String maxParkNs = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -51,6 +53,9 @@ public final class BenchmarkSuite
                     break;
                 case "--warm-ns":
                     warmNs = args[++i];
+                    break;
+                case "--max-park-ns":
+                    maxParkNs = args[++i];
                     break;
                 case "--include":
                     include = args[++i];
@@ -82,6 +87,11 @@ public final class BenchmarkSuite
             {
                 jvmArgs.add("-Ddsm.idle.warm.ns=" + warmNs);
                 System.setProperty("dsm.idle.warm.ns", warmNs);
+            }
+            if (maxParkNs != null)
+            {
+                jvmArgs.add("-Ddsm.idle.max.park.ns=" + maxParkNs);
+                System.setProperty("dsm.idle.max.park.ns", maxParkNs);
             }
             final ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)

@@ -20,9 +20,12 @@ public final class DsmSettings
         properties.add("-Ddsm.idle.strategy=" + System.getProperty("dsm.idle.strategy", "backoff"));
         properties.add("-Ddsm.replication=" + System.getProperty("dsm.replication", "invalidate"));
         properties.add("-Ddsm.timeout.ms=20000");
-        if (System.getProperty("dsm.idle.warm.ns") != null)
+        for (final String key : List.of("dsm.idle.warm.ns", "dsm.idle.max.park.ns"))
         {
-            properties.add("-Ddsm.idle.warm.ns=" + System.getProperty("dsm.idle.warm.ns"));
+            if (System.getProperty(key) != null)
+            {
+                properties.add("-D" + key + "=" + System.getProperty(key));
+            }
         }
         properties.add("-Ddsm.log.level=warn");
         return properties;

@@ -64,7 +64,7 @@ public class FanOutBenchmark
         }
     }
 
-    /** The same with {@code dsm.replication=update} in every JVM: the write is pushed to the readers. */
+    /** The same with {@code dsm.replication=update} in every JVM: the write goes to the readers in two phases. */
     @State(Scope.Benchmark)
     public static class FanOutUpdateState extends FanOutState
     {
@@ -72,6 +72,17 @@ public class FanOutBenchmark
         String replication()
         {
             return "update";
+        }
+    }
+
+    /** The same with {@code dsm.replication=push} in every JVM: the readers apply the write at once. */
+    @State(Scope.Benchmark)
+    public static class FanOutPushState extends FanOutState
+    {
+        @Override
+        String replication()
+        {
+            return "push";
         }
     }
 
@@ -83,6 +94,12 @@ public class FanOutBenchmark
 
     @Benchmark
     public long writeUntilAllReadersSawItUpdate(final FanOutUpdateState state)
+    {
+        return fanOut(state);
+    }
+
+    @Benchmark
+    public long writeUntilAllReadersSawItPush(final FanOutPushState state)
     {
         return fanOut(state);
     }

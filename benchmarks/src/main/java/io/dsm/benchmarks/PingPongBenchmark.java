@@ -67,7 +67,10 @@ public class PingPongBenchmark
         }
     }
 
-    /** The same as {@link DsmState} with {@code dsm.replication=update} in both JVMs: writes are pushed to readers. */
+    /**
+     * The same as {@link DsmState} with {@code dsm.replication=update} in both JVMs: the owner sends each write to its
+     * readers in two phases (prepare, commit); linearizable.
+     */
     @State(Scope.Benchmark)
     public static class DsmUpdateState extends DsmState
     {
@@ -75,6 +78,17 @@ public class PingPongBenchmark
         String replication()
         {
             return "update";
+        }
+    }
+
+    /** The same with {@code dsm.replication=push}: each write is applied by the readers at once; weaker. */
+    @State(Scope.Benchmark)
+    public static class DsmPushState extends DsmState
+    {
+        @Override
+        String replication()
+        {
+            return "push";
         }
     }
 
@@ -173,6 +187,12 @@ public class PingPongBenchmark
 
     @Benchmark
     public long dsmUpdate(final DsmUpdateState state)
+    {
+        return pingPong(state);
+    }
+
+    @Benchmark
+    public long dsmPush(final DsmPushState state)
     {
         return pingPong(state);
     }

@@ -98,7 +98,7 @@ public class SparsePingPongBenchmark
         }
     }
 
-    /** dsm, update mode. */
+    /** dsm, update mode (two-phase). */
     @State(Scope.Benchmark)
     public static class SparseDsmUpdateState extends SparseDsmState
     {
@@ -106,6 +106,17 @@ public class SparsePingPongBenchmark
         String replication()
         {
             return "update";
+        }
+    }
+
+    /** dsm, push mode. */
+    @State(Scope.Benchmark)
+    public static class SparseDsmPushState extends SparseDsmState
+    {
+        @Override
+        String replication()
+        {
+            return "push";
         }
     }
 
@@ -158,6 +169,13 @@ public class SparsePingPongBenchmark
 
     @Benchmark
     public long dsmUpdate(final SparseDsmUpdateState state, final Cpu cpu)
+    {
+        cpu.cpuPercent = state.pacer.cpuPercent;
+        return PingPongBenchmark.pingPong(state);
+    }
+
+    @Benchmark
+    public long dsmPush(final SparseDsmPushState state, final Cpu cpu)
     {
         cpu.cpuPercent = state.pacer.cpuPercent;
         return PingPongBenchmark.pingPong(state);

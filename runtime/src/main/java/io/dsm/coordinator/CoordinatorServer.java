@@ -7,6 +7,7 @@ import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Destination;
+import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -35,6 +36,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     private final FragmentHandler assembler;
     private final DirectoryStateMachine stateMachine;
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
+    private final Doorbell doorbell;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private long nowNs;
     private long nextTickNs;
@@ -49,9 +51,10 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             .termLength(ctx.termLength)
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-aeron", "coordinator transport: " + t)));
         this.subscription = transport.addSubscription(ctx.channel, STREAM_ID);
+        this.doorbell = Doorbell.open(ctx.doorbellHost);
         this.nowNs = System.nanoTime();
         this.stateMachine = new DirectoryStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
-            ctx.evictionNs, nowNs);
+            ctx.evictionNs, doorbell.address(), nowNs);
         this.assembler = new FragmentAssembler(
             (buffer, offset, length, header) -> stateMachine.onMessage(buffer, offset, length, nowNs));
     }
@@ -65,24 +68,21 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     public static CoordinatorServer launch(final Context ctx)
     {
         final CoordinatorServer server = new CoordinatorServer(ctx);
-        server.runner = new AgentRunner(ctx.idleStrategy, t -> DsmLog.error("coordinator failed", t), null, server);
+        final IdleStrategy idle = IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields,
+            ctx.idleWarmNs, server.doorbell);
+        server.runner = new AgentRunner(idle, t -> DsmLog.error("coordinator failed", t), null, server);
         AgentRunner.startOnThread(server.runner);
         return server;
     }
+
+    private long lastWorkNs;
 
     @Override
     public int doWork()
     {
         nowNs = System.nanoTime();
-        int work = transport.doWork();
-        work += subscription.poll(assembler, 64);
-        for (final Destination peer : peers.values())
-        {
-            if (peer.queued() > 0)
-            {
-                work += peer.flush();
-            }
-        }
+        final int transportWork = transport.doWork();
+        int work = subscription.poll(assembler, 64);
         if (nowNs - nextTickNs >= 0)
         {
             nextTickNs = nowNs + TICK_INTERVAL_NS;
@@ -94,7 +94,24 @@ public final class CoordinatorServer implements Agent, AutoCloseable
                 stopped.countDown();
             }
         }
-        return work;
+        for (final Destination peer : peers.values())
+        {
+            work += peer.flush();
+        }
+        if (work > 0)
+        {
+            lastWorkNs = nowNs;
+            // Put what this cycle sent on the wire, then wake the nodes it went to.
+            transport.doWork();
+        }
+        for (final Destination peer : peers.values())
+        {
+            peer.ringIfSent(doorbell);
+        }
+        // Aeron's own traffic (keep-alives, status messages) keeps the thread warm only just after dsm traffic, when a
+        // large message may be waiting for flow control; otherwise an idle coordinator would poll after every
+        // keep-alive.
+        return work > 0 ? work : AeronTransport.warmWork(transportWork, nowNs - lastWorkNs);
     }
 
     @Override
@@ -129,6 +146,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         }
         CloseHelper.quietClose(subscription);
         CloseHelper.quietClose(transport);
+        CloseHelper.quietClose(doorbell);
     }
 
     @Override
@@ -141,9 +159,10 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     private final class AeronOutbox implements DirectoryStateMachine.Outbox
     {
         @Override
-        public void connect(final int nodeId, final String channel, final int streamId)
+        public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
         {
-            CloseHelper.quietClose(peers.put(nodeId, new Destination(transport, channel, streamId)));
+            CloseHelper.quietClose(peers.put(nodeId,
+                new Destination(transport, channel, streamId, Doorbell.parse(doorbell))));
         }
 
         @Override
@@ -205,7 +224,11 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         private long leaseNs;
         private long evictionNs;
         private long idleExitNs;
-        private IdleStrategy idleStrategy;
+        private String doorbellHost = "127.0.0.1";
+        private String idleStrategy;
+        private long idleMaxParkNs;
+        private long idleMaxYields;
+        private long idleWarmNs;
 
         /**
          * @param config the configuration to read every value from.
@@ -226,9 +249,13 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             ctx.leaseNs = config.getPositiveLong(Configuration.LEASE_MS) * 1_000_000L;
             ctx.evictionNs = config.getPositiveLong(Configuration.EVICTION_MS) * 1_000_000L;
             ctx.idleExitNs = config.getLong(Configuration.COORDINATOR_IDLE_EXIT_MS) * 1_000_000L;
-            ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
-                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
-                config.getLong(Configuration.IDLE_WARM_NS));
+            ctx.doorbellHost = config.get(Configuration.COORDINATOR_HOST);
+            ctx.idleStrategy = config.get(Configuration.IDLE_STRATEGY);
+            ctx.idleMaxParkNs = config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS);
+            ctx.idleMaxYields = config.getLong(Configuration.IDLE_MAX_YIELDS);
+            ctx.idleWarmNs = config.getLong(Configuration.IDLE_WARM_NS);
+            // Checked now, so that a bad setting fails before anything starts.
+            IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields, ctx.idleWarmNs);
             return ctx;
         }
 

@@ -69,8 +69,8 @@ public final class DirectoryStateMachine
     /** Where the state machine's output goes. */
     public interface Outbox
     {
-        /** Opens a way to send to a node that joined. */
-        void connect(int nodeId, String channel, int streamId);
+        /** Opens a way to send to a node that joined: its Aeron channel and stream, and its doorbell (or empty). */
+        void connect(int nodeId, String channel, int streamId, String doorbell);
 
         /** Closes the way to a node that left or was evicted. */
         void disconnect(int nodeId);
@@ -93,6 +93,7 @@ public final class DirectoryStateMachine
     private final long heartbeatIntervalNs;
     private final long leaseNs;
     private final long evictionNs;
+    private final String doorbell;
     private final Wire wire = new Wire();
     private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
     private final Long2ObjectHashMap<Member> membersByIncarnation = new Long2ObjectHashMap<>();
@@ -138,6 +139,7 @@ public final class DirectoryStateMachine
      * @param heartbeatIntervalNs interval nodes are told to send heartbeats at.
      * @param leaseNs             how long a node may trust its replicas after an acknowledged heartbeat.
      * @param evictionNs          silence after which a node is evicted; must exceed the lease.
+     * @param doorbell            {@code host:port} of this directory's doorbell, told to nodes; empty for none.
      * @param nowNs               the current time.
      */
     public DirectoryStateMachine(
@@ -145,6 +147,7 @@ public final class DirectoryStateMachine
         final long heartbeatIntervalNs,
         final long leaseNs,
         final long evictionNs,
+        final String doorbell,
         final long nowNs)
     {
         if (evictionNs <= leaseNs)
@@ -162,6 +165,7 @@ public final class DirectoryStateMachine
         this.heartbeatIntervalNs = heartbeatIntervalNs;
         this.leaseNs = leaseNs;
         this.evictionNs = evictionNs;
+        this.doorbell = doorbell;
         this.lastMemberLeftNs = nowNs;
     }
 
@@ -308,6 +312,10 @@ public final class DirectoryStateMachine
         {
             throw new MalformedMessageException("Hello names channel '" + channel + "', not an Aeron channel");
         }
+        if (!doorbell.isEmpty() && !doorbell.matches("[0-9A-Za-z.\\-]+:[0-9]{1,5}"))
+        {
+            throw new MalformedMessageException("Hello names doorbell '" + doorbell + "', not host:port");
+        }
         Member member = membersByIncarnation.get(incarnation);
         final boolean joined = member == null;
         if (joined)
@@ -315,13 +323,13 @@ public final class DirectoryStateMachine
             member = new Member(nextNodeId++, incarnation, pid, channel, stream, doorbell, description, metadata);
             members.put(member.id, member);
             membersByIncarnation.put(incarnation, member);
-            outbox.connect(member.id, channel, stream);
+            outbox.connect(member.id, channel, stream, doorbell);
             outbox.log(DsmLog.Level.INFO, null, "coordinator: " + member + " joined");
         }
         member.lastHeardNs = nowNs;
         welcomeOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(DIRECTORY).correlationId(correlationId).nodeId(member.id)
-            .heartbeatIntervalNs(heartbeatIntervalNs).leaseNs(leaseNs);
+            .heartbeatIntervalNs(heartbeatIntervalNs).leaseNs(leaseNs).doorbell(this.doorbell);
         send(member.id, welcomeOut.encodedLength());
         if (joined)
         {

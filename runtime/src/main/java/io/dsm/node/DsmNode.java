@@ -10,6 +10,7 @@ import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Destination;
+import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
 import io.dsm.values.ValueCodec;
 import io.dsm.wire.ErrorCode;
@@ -55,7 +56,12 @@ public final class DsmNode implements Backend, Agent
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final ManyToOneConcurrentLinkedQueue<Request> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final ValueCodec codec = ReplicaTable.codec();
+    private final Doorbell doorbell;
+    /** Whether the dsm thread sleeps on the doorbell (woken by {@link Doorbell#wakeup()}) rather than parks. */
+    private final boolean sleepsOnDoorbell;
 
+    /** When the duty cycle last handled or sent a message of its own. */
+    private long lastWorkNs;
     private volatile boolean closed;
     private volatile Thread dsmThread;
     private long nowNs;
@@ -80,6 +86,8 @@ public final class DsmNode implements Backend, Agent
                 CoordinatorLauncher.ensureRunning(ctx.config, ctx.coordinatorHost, ctx.coordinatorPort);
             }
             this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
+            this.doorbell = Doorbell.open(ctx.nodeHost);
+            this.sleepsOnDoorbell = IdleStrategies.DOORBELL.equals(ctx.idleStrategy);
         }
         catch (final RuntimeException ex)
         {
@@ -89,6 +97,7 @@ public final class DsmNode implements Backend, Agent
         final NodeProtocol.Settings settings = new NodeProtocol.Settings();
         settings.inboxChannel = inboxChannel;
         settings.inboxStream = inboxStream;
+        settings.doorbell = doorbell.address();
         settings.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
         settings.pid = ProcessHandle.current().pid();
         settings.wantsMetadata = ctx.directory;
@@ -125,7 +134,9 @@ public final class DsmNode implements Backend, Agent
             node.onClose();
             throw ex;
         }
-        node.runner = new AgentRunner(ctx.idleStrategy, node::onAgentError, null, node);
+        final IdleStrategy idle = IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields,
+            ctx.idleWarmNs, node.doorbell);
+        node.runner = new AgentRunner(idle, node::onAgentError, null, node);
         AgentRunner.startOnThread(node.runner, r ->
         {
             final Thread thread = new Thread(r, "dsm-node");
@@ -189,9 +200,15 @@ public final class DsmNode implements Backend, Agent
     @Override
     public int doWork()
     {
+        return cycle();
+    }
+
+    /** One duty cycle: the transport, received messages, commands, timers, queued sends. */
+    private int cycle()
+    {
         nowNs = System.nanoTime();
-        int work = transport.doWork();
-        work += inbox.poll(assembler, 64);
+        final int transportWork = transport.doWork();
+        int work = inbox.poll(assembler, 64);
         Request command;
         while ((command = commands.poll()) != null)
         {
@@ -201,6 +218,11 @@ public final class DsmNode implements Backend, Agent
         if (protocol.onTick(nowNs))
         {
             protocol.rejoin(nowNs, ThreadLocalRandom.current().nextLong());
+        }
+        if (protocol.hasDeferred())
+        {
+            // A message waits for a variable's lock: come back soon rather than sleep.
+            work++;
         }
         work += coordinator.flush();
         if (!peers.isEmpty())
@@ -213,12 +235,37 @@ public final class DsmNode implements Backend, Agent
                 }
             }
         }
-        if (work > 0)
+        if (work > 0 || coordinator.hasUnrung() || anyPeerUnrung())
         {
-            // Send what this cycle offered now, not on the next cycle.
+            lastWorkNs = nowNs;
+            // Put what this cycle offered on the wire now, then wake the processes it went to.
             transport.doWork();
+            coordinator.ringIfSent(doorbell);
+            if (!peers.isEmpty())
+            {
+                for (final Destination peer : peers.values())
+                {
+                    peer.ringIfSent(doorbell);
+                }
+            }
+            return Math.max(work, 1);
         }
-        return work;
+        return AeronTransport.warmWork(transportWork, nowNs - lastWorkNs);
+    }
+
+    private boolean anyPeerUnrung()
+    {
+        if (!peers.isEmpty())
+        {
+            for (final Destination peer : peers.values())
+            {
+                if (peer.hasUnrung())
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -263,10 +310,17 @@ public final class DsmNode implements Backend, Agent
         }
 
         @Override
-        public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
+        public void connect(final int nodeId, final String channel, final int streamId, final String bell)
         {
-            final Destination previous = peers.put(nodeId, new Destination(transport, channel, streamId));
+            final Destination previous = peers.put(nodeId,
+                new Destination(transport, channel, streamId, Doorbell.parse(bell)));
             CloseHelper.quietClose(previous);
+        }
+
+        @Override
+        public void welcomed(final String coordinatorDoorbell)
+        {
+            coordinator.doorbell(Doorbell.parse(coordinatorDoorbell));
         }
 
         @Override
@@ -319,9 +373,17 @@ public final class DsmNode implements Backend, Agent
         final Thread thread = dsmThread;
         if (thread != null && thread != Thread.currentThread())
         {
-            LockSupport.unpark(thread);
+            if (sleepsOnDoorbell)
+            {
+                doorbell.wakeup();
+            }
+            else
+            {
+                LockSupport.unpark(thread);
+            }
         }
-        if (!request.await())
+        final boolean completed = request.await();
+        if (!completed)
         {
             throw new DsmTimeoutException(request.what + " timed out after " +
                 TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: no answer from " + request.waitingFor +
@@ -603,7 +665,7 @@ public final class DsmNode implements Backend, Agent
         {
             CloseHelper.quietClose(peer);
         }
-        CloseHelper.quietCloseAll(inbox, transport);
+        CloseHelper.quietCloseAll(inbox, transport, doorbell);
     }
 
     private static String hostName()
@@ -637,7 +699,11 @@ public final class DsmNode implements Backend, Agent
         long evictionNs;
         ReadMode mode;
         boolean directory;
-        IdleStrategy idleStrategy;
+        String nodeHost;
+        String idleStrategy;
+        long idleMaxParkNs;
+        long idleMaxYields;
+        long idleWarmNs;
 
         /**
          * @param config the configuration to read.
@@ -668,9 +734,13 @@ public final class DsmNode implements Backend, Agent
             ctx.evictionNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS));
             ctx.mode = replicationMode(config.get(Configuration.REPLICATION));
             ctx.directory = config.getBoolean(Configuration.DIRECTORY);
-            ctx.idleStrategy = IdleStrategies.of(config.get(Configuration.IDLE_STRATEGY),
-                config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
-                config.getLong(Configuration.IDLE_WARM_NS));
+            ctx.nodeHost = config.get(Configuration.NODE_HOST);
+            ctx.idleStrategy = config.get(Configuration.IDLE_STRATEGY);
+            ctx.idleMaxParkNs = config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS);
+            ctx.idleMaxYields = config.getLong(Configuration.IDLE_MAX_YIELDS);
+            ctx.idleWarmNs = config.getLong(Configuration.IDLE_WARM_NS);
+            // Checked now, so that a bad setting fails before anything starts.
+            IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields, ctx.idleWarmNs);
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
         }

@@ -88,6 +88,9 @@ final class NodeProtocol
         /** A member left. */
         void disconnect(int nodeId);
 
+        /** The coordinator welcomed this node; its doorbell ({@code host:port}, or empty). */
+        void welcomed(String coordinatorDoorbell);
+
         /** A line for the log (the protocol keeps no clock). */
         void log(DsmLog.Level level, String rateLimitKey, String message);
     }
@@ -216,6 +219,12 @@ final class NodeProtocol
         return nodeId;
     }
 
+    /** @return whether messages wait for a variable's lock (the duty cycle must come back to them soon). */
+    boolean hasDeferred()
+    {
+        return !deferredVariables.isEmpty();
+    }
+
     /** @return messages dropped because they were malformed. */
     long malformedMessages()
     {
@@ -274,11 +283,13 @@ final class NodeProtocol
         final int id = welcome.nodeId();
         final long heartbeatNs = welcome.heartbeatIntervalNs();
         final long lease = welcome.leaseNs();
+        final String coordinatorDoorbell = welcome.doorbell();
         if (id <= 0 || heartbeatNs <= 0 || lease <= heartbeatNs)
         {
             throw new MalformedMessageException("Welcome has node id " + id + ", heartbeat " + heartbeatNs +
                 " ns, lease " + lease + " ns");
         }
+        outbox.welcomed(coordinatorDoorbell);
         nodeId = id;
         heartbeatIntervalNs = heartbeatNs;
         leaseNs = lease;
@@ -922,18 +933,41 @@ final class NodeProtocol
                 forwardRead(readIn, COORDINATOR);
                 break;
             case ValueDecoder.TEMPLATE_ID:
-            {
                 valueIn.wrap(in, at, block, version);
-                final Request request = requests.remove(valueIn.correlationId());
-                if (request != null)
-                {
-                    request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "no local variable " + variableId);
-                }
+                adoptOrRefuse(valueIn.correlationId(), variableId, in);
                 break;
-            }
+            case OwnershipDecoder.TEMPLATE_ID:
+                ownershipIn.wrap(in, at, block, version);
+                adoptOrRefuse(ownershipIn.correlationId(), variableId, in);
+                break;
             default:
                 outbox.log(DsmLog.Level.WARN, "node-unknown-variable", "node " + nodeId + " got a message (template " +
                     template + ") about variable " + variableId + ", which it does not know");
+        }
+    }
+
+    /**
+     * A value or ownership for a variable this node has not had the id of yet: the owner's answer overtook the
+     * directory's {@code Registered} (they come from two processes, so nothing orders them). The correlation id ties
+     * it to the request that registered the name, so the node learns the id from it and applies the message.
+     */
+    private void adoptOrRefuse(final long correlationId, final int variableId, final DirectBuffer in)
+    {
+        final Request request = requests.get(correlationId);
+        if (request != null && request.variable != null && request.variable.id == 0 && variableId > 0)
+        {
+            final SharedVariable variable = request.variable;
+            variable.id = variableId;
+            variables.put(variableId, variable);
+            apply(variable, Deferred.MESSAGE, in, wire.openedLength());
+            return;
+        }
+        outbox.log(DsmLog.Level.WARN, "node-unknown-variable", "node " + nodeId + " got a value or ownership of variable " +
+            variableId + ", which it does not know, for request " + correlationId);
+        if (request != null)
+        {
+            requests.remove(correlationId);
+            request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "no local variable " + variableId);
         }
     }
 
@@ -983,7 +1017,7 @@ final class NodeProtocol
     /** Applies now if the variable's lock is free and nothing waits before it, else defers it. */
     private void apply(final SharedVariable variable, final Deferred kind, final DirectBuffer message, final int length)
     {
-        if (!variable.hasDeferred() && variable.tryLock())
+        if (!variable.hasDeferred() && variable.tryLockFree())
         {
             try
             {
@@ -1034,7 +1068,7 @@ final class NodeProtocol
         for (final Iterator<SharedVariable> it = deferredVariables.iterator(); it.hasNext(); )
         {
             final SharedVariable variable = it.next();
-            if (!variable.tryLock())
+            if (!variable.tryLockFree())
             {
                 continue;
             }

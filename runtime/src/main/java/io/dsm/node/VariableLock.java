@@ -69,6 +69,21 @@ abstract class VariableLock extends AbstractQueuedSynchronizer
         return tryAcquire(1);
     }
 
+    /**
+     * @return whether the lock was free and is now held: fails when any thread holds it, the calling one included.
+     *         The node's protocol takes the lock this way, so that a thread that runs the node's duty cycle while it
+     *         holds a variable (inside {@code withWriteAccess}, say) never changes that variable under itself.
+     */
+    final boolean tryLockFree()
+    {
+        if (compareAndSetState(0, 1))
+        {
+            setExclusiveOwnerThread(Thread.currentThread());
+            return true;
+        }
+        return false;
+    }
+
     /** @return whether the lock was taken within the timeout. */
     final boolean tryLock(final long timeout, final TimeUnit unit) throws InterruptedException
     {

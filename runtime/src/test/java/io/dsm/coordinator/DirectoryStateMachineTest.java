@@ -81,7 +81,7 @@ class DirectoryStateMachineTest
         directory = new DirectoryStateMachine(new DirectoryStateMachine.Outbox()
         {
             @Override
-            public void connect(final int nodeId, final String channel, final int streamId)
+            public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
             {
                 connected.add(nodeId);
             }
@@ -106,7 +106,7 @@ class DirectoryStateMachineTest
             {
                 logged.add(level + " " + message);
             }
-        }, HEARTBEAT, LEASE, EVICTION, now);
+        }, HEARTBEAT, LEASE, EVICTION, "", now);
     }
 
     // ---- input helpers ----

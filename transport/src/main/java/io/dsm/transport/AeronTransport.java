@@ -30,6 +30,11 @@ public final class AeronTransport implements AutoCloseable
 {
     private final MediaDriver driver;
     private final Aeron aeron;
+    /** How long after its own last message a process treats Aeron's traffic as work (flow control of a transfer). */
+    static final long TRANSFER_WARM_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often an idle subscription sends its status to the publisher (Aeron's default: 200 ms). */
+    static final long IDLE_STATUS_MESSAGE_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1000);
+
     private final AgentInvoker driverInvoker;
     private final AgentInvoker clientInvoker;
 
@@ -58,6 +63,9 @@ public final class AeronTransport implements AutoCloseable
                     .termBufferSparseFile(true)
                     .publicationTermBufferLength(ctx.termLength)
                     .ipcTermBufferLength(ctx.termLength)
+                    // An idle subscription's status messages keep waking the publisher's process: send them less
+                    // often, well inside the image liveness timeout (10 s).
+                    .statusMessageTimeoutNs(IDLE_STATUS_MESSAGE_NS)
                     .errorHandler(ctx.errorHandler);
                 launched = MediaDriver.launchEmbedded(driverCtx);
                 driverInvoker = launched.sharedAgentInvoker();
@@ -92,6 +100,21 @@ public final class AeronTransport implements AutoCloseable
     public static AeronTransport launch(final Context ctx)
     {
         return new AeronTransport(ctx.conclude());
+    }
+
+    /**
+     * What a duty cycle that handled no message of its own should report to its idle strategy, given the work the
+     * transport did: Aeron's keep-alives and status messages count only within {@link #TRANSFER_WARM_NS} of the
+     * process's last message (a large message may be waiting for flow control), so that they do not keep an idle
+     * process polling.
+     *
+     * @param transportWork  what {@link #doWork()} returned.
+     * @param sinceMessageNs how long since the process last handled or sent a message.
+     * @return the work to report.
+     */
+    public static int warmWork(final int transportWork, final long sinceMessageNs)
+    {
+        return sinceMessageNs < TRANSFER_WARM_NS ? transportWork : 0;
     }
 
     /**

@@ -21,8 +21,10 @@ public final class Destination implements AutoCloseable
     private final int streamId;
     private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
     private final UnsafeBuffer queuedView = new UnsafeBuffer(0, 0);
+    private java.net.InetSocketAddress doorbell;
     private ExclusivePublication publication;
     private long sent;
+    private boolean toRing;
     private boolean closed;
 
     /**
@@ -32,9 +34,55 @@ public final class Destination implements AutoCloseable
      */
     public Destination(final AeronTransport transport, final String channel, final int streamId)
     {
+        this(transport, channel, streamId, null);
+    }
+
+    /**
+     * @param transport the transport to open the publication on.
+     * @param channel   the receiver's Aeron channel.
+     * @param streamId  the receiver's stream.
+     * @param doorbell  the receiver's {@link Doorbell}, rung after messages are sent to it; null for none.
+     */
+    public Destination(final AeronTransport transport, final String channel, final int streamId,
+        final java.net.InetSocketAddress doorbell)
+    {
         this.transport = transport;
         this.channel = channel;
         this.streamId = streamId;
+        this.doorbell = doorbell;
+    }
+
+    /**
+     * @param doorbell the receiver's doorbell, learnt after the destination was opened; null for none.
+     */
+    public void doorbell(final java.net.InetSocketAddress doorbell)
+    {
+        this.doorbell = doorbell;
+    }
+
+    /** @return whether messages went to the receiver since its doorbell was last rung. */
+    public boolean hasUnrung()
+    {
+        return toRing;
+    }
+
+    /**
+     * Rings the receiver's doorbell if messages went to it since the last ring. Call after the transport's duty cycle
+     * has put them on the wire, so that the woken receiver finds them.
+     *
+     * @param bell this process's doorbell, to ring from.
+     * @return whether it rang.
+     */
+    public boolean ringIfSent(final Doorbell bell)
+    {
+        if (toRing && doorbell != null)
+        {
+            toRing = false;
+            bell.ring(doorbell);
+            return true;
+        }
+        toRing = false;
+        return false;
     }
 
     /**
@@ -99,6 +147,7 @@ public final class Destination implements AutoCloseable
         if (result > 0)
         {
             sent++;
+            toRing = true;
             return true;
         }
         if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)

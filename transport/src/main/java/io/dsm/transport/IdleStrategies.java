@@ -18,6 +18,15 @@ import java.util.Locale;
  */
 public final class IdleStrategies
 {
+    /** The name of the strategy that sleeps on a {@link Doorbell}. */
+    public static final String DOORBELL = "doorbell";
+
+    /**
+     * The longest sleep on a doorbell: bounds how late a timer runs and what a lost ring costs (a ring is one datagram
+     * on the host's loopback or LAN, so it is rarely lost).
+     */
+    public static final long DOORBELL_MAX_SLEEP_NS = 100_000_000L;
+
     private IdleStrategies()
     {
     }
@@ -32,8 +41,29 @@ public final class IdleStrategies
      */
     public static IdleStrategy of(final String name, final long maxParkNs, final long maxYields, final long warmNs)
     {
+        return of(name, maxParkNs, maxYields, warmNs, null);
+    }
+
+    /**
+     * @param name       one of {@code doorbell}, {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
+     * @param maxParkNs  upper bound on a park for {@code backoff} ({@code doorbell} sleeps up to {@link #DOORBELL_MAX_SLEEP_NS}).
+     * @param maxYields  how many times {@code backoff} yields after its spins, before it starts parking.
+     * @param warmNs     how long {@code backoff} and {@code doorbell} keep polling after the last work.
+     * @param doorbell   the doorbell {@code doorbell} sleeps on; null when the caller has none.
+     * @return a new idle strategy instance (idle strategies are stateful: one per thread).
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public static IdleStrategy of(
+        final String name, final long maxParkNs, final long maxYields, final long warmNs, final Doorbell doorbell)
+    {
         switch (name.toLowerCase(Locale.ROOT))
         {
+            case DOORBELL:
+                if (doorbell == null)
+                {
+                    return of("backoff", maxParkNs, maxYields, warmNs, null);
+                }
+                return new DoorbellIdleStrategy(doorbell, warmNs, DOORBELL_MAX_SLEEP_NS);
             case "backoff":
                 if (maxParkNs < 1_000)
                 {
@@ -53,7 +83,7 @@ public final class IdleStrategies
                 return new SleepingMillisIdleStrategy(1);
             default:
                 throw new IllegalArgumentException(
-                    "unknown idle strategy '" + name + "': expected backoff, yielding, busy-spin or sleeping");
+                    "unknown idle strategy '" + name + "': expected doorbell, backoff, yielding, busy-spin or sleeping");
         }
     }
 }
