@@ -97,6 +97,11 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         for (final Destination peer : peers.values())
         {
             work += peer.flush();
+            if (peer.queued() > 0)
+            {
+                // Waiting for a publication to connect or for flow control: poll for the answer, do not sleep.
+                work++;
+            }
         }
         if (work > 0)
         {

@@ -225,6 +225,7 @@ public final class DsmNode implements Backend, Agent
             work++;
         }
         work += coordinator.flush();
+        boolean waitingToSend = coordinator.queued() > 0;
         if (!peers.isEmpty())
         {
             for (final Destination peer : peers.values())
@@ -232,8 +233,15 @@ public final class DsmNode implements Backend, Agent
                 if (peer.queued() > 0)
                 {
                     work += peer.flush();
+                    waitingToSend |= peer.queued() > 0;
                 }
             }
+        }
+        if (waitingToSend)
+        {
+            // Messages wait for a publication to connect or for flow control: poll for the receiver's answer (a
+            // status message, which rings no doorbell) rather than sleep.
+            work++;
         }
         if (work > 0 || coordinator.hasUnrung() || anyPeerUnrung())
         {

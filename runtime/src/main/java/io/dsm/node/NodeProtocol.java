@@ -962,13 +962,10 @@ final class NodeProtocol
             apply(variable, Deferred.MESSAGE, in, wire.openedLength());
             return;
         }
-        outbox.log(DsmLog.Level.WARN, "node-unknown-variable", "node " + nodeId + " got a value or ownership of variable " +
-            variableId + ", which it does not know, for request " + correlationId);
-        if (request != null)
-        {
-            requests.remove(correlationId);
-            request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "no local variable " + variableId);
-        }
+        // Stale (from before a rejoin, say) or not for a request of this node: drop it. A request it might have
+        // answered still ends by its deadline, with an error naming who did not answer.
+        outbox.log(DsmLog.Level.WARN, "node-unknown-variable", "node " + nodeId + " dropped a value or ownership of " +
+            "variable " + variableId + ", which it does not know (request " + correlationId + ")");
     }
 
     private void done(final int to, final int variableId, final long epoch, final long writeId)
@@ -1603,6 +1600,11 @@ final class NodeProtocol
             return;
         }
         final SharedVariable variable = request.variable;
+        if (variable.id != 0 && variable.id != variableId && variables.get(variable.id) == variable)
+        {
+            // Learnt from an answer that overtook this message (adoptOrRefuse) and wrong: the directory's id wins.
+            variables.remove(variable.id);
+        }
         variable.id = variableId;
         if (variable.access != SharedVariable.WRITE)
         {

@@ -39,7 +39,7 @@ public final class Configuration
     public static final String DRIVER = "dsm.driver";
     /** Directory of an external media driver. */
     public static final String AERON_DIR = "dsm.aeron.dir";
-    /** Idle strategy of dsm's thread: backoff, yielding, busy-spin, sleeping. */
+    /** Idle strategy of dsm's thread: backoff (the default), doorbell, yielding, busy-spin, sleeping. */
     public static final String IDLE_STRATEGY = "dsm.idle.strategy";
     /** Longest park of the backoff idle strategy. */
     public static final String IDLE_MAX_PARK_NS = "dsm.idle.max.park.ns";
@@ -47,13 +47,14 @@ public final class Configuration
     public static final String IDLE_MAX_YIELDS = "dsm.idle.max.yields";
     /**
      * How a node keeps its read replicas current: {@code invalidate} (the default: a write halts them, the next read
-     * fetches the value again) or {@code update} (a node that reads asks the writer to keep write access and push each
-     * write to it; see docs/CONSISTENCY.md for the guarantee of each).
+     * fetches the value from the owner), {@code update} (each write sent to it in two phases) or {@code push} (each
+     * write applied at once); see docs/CONSISTENCY.md for the guarantee of each.
      */
     public static final String REPLICATION = "dsm.replication";
     /**
-     * How long the {@code backoff} idle strategy keeps only yielding after the last message, before it backs off to
-     * parking: an exchange that crosses processes stays fast while it runs, and an idle JVM still parks.
+     * How long the {@code doorbell} and {@code backoff} idle strategies keep only yielding after the last message,
+     * before they sleep (on the doorbell) or back off to parking: an exchange that crosses processes stays fast while
+     * it runs, and an idle JVM still sleeps.
      */
     public static final String IDLE_WARM_NS = "dsm.idle.warm.ns";
     /**

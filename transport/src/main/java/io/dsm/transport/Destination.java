@@ -107,6 +107,9 @@ public final class Destination implements AutoCloseable
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy, 0, length);
         queued.addLast(copy);
+        // Ring even so: a publication that is not connected yet needs the receiver's driver to answer its setup, and
+        // a receiver asleep on its doorbell would answer only when its sleep ends.
+        toRing = true;
         return false;
     }
 
