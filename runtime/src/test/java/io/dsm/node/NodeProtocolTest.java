@@ -1,0 +1,206 @@
+package io.dsm.node;
+
+import io.dsm.protocol.Wire;
+import io.dsm.runtime.DsmLog;
+import io.dsm.wire.HelloDecoder;
+import io.dsm.wire.Intent;
+import io.dsm.wire.MemberEncoder;
+import io.dsm.wire.MemberEvent;
+import io.dsm.wire.MessageHeaderDecoder;
+import io.dsm.wire.MessageHeaderEncoder;
+import io.dsm.wire.OwnedDecoder;
+import io.dsm.wire.OwnershipEncoder;
+import io.dsm.wire.RegisterDecoder;
+import io.dsm.wire.RegisteredEncoder;
+import io.dsm.wire.ValueEncoder;
+import io.dsm.wire.WelcomeEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The node's protocol on its own: messages and commands in, messages out, no threads or sockets. These cases are the
+ * orderings two processes cannot agree on, which multi-JVM tests hit only by chance.
+ */
+class NodeProtocolTest
+{
+    private static final int ME = 2;
+    private static final int OLD_OWNER = 7;
+    private static final int VARIABLE_ID = 3;
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    record Sent(int to, int template, byte[] bytes)
+    {
+        DirectBuffer buffer()
+        {
+            return new UnsafeBuffer(bytes);
+        }
+    }
+
+    private final List<Sent> sent = new ArrayList<>();
+    private final List<String> logged = new ArrayList<>();
+    private final ExpandableArrayBuffer in = new ExpandableArrayBuffer(256);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private NodeProtocol protocol;
+    private long now = 1_000_000_000L;
+
+    @BeforeEach
+    void joinAsNodeTwoBesideNodeSeven()
+    {
+        final NodeProtocol.Settings settings = new NodeProtocol.Settings();
+        settings.inboxChannel = "aeron:udp?endpoint=127.0.0.1:1";
+        settings.inboxStream = 11;
+        settings.description = "test";
+        settings.timeoutNs = TIMEOUT_NS;
+        settings.evictionNs = TimeUnit.SECONDS.toNanos(6);
+        protocol = new NodeProtocol(new NodeProtocol.Outbox()
+        {
+            @Override
+            public void send(final int destination, final DirectBuffer buffer, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(0, bytes);
+                sent.add(new Sent(destination,
+                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(bytes), 0).templateId(), bytes));
+            }
+
+            @Override
+            public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
+            {
+            }
+
+            @Override
+            public void disconnect(final int nodeId)
+            {
+            }
+
+            @Override
+            public void welcomed(final String coordinatorDoorbell)
+            {
+            }
+
+            @Override
+            public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+            {
+                logged.add(level + " " + message);
+            }
+        }, settings, 42L, 1L << 40);
+        protocol.start(now);
+        final Sent hello = only(HelloDecoder.TEMPLATE_ID);
+        final long helloCorrelation =
+            new HelloDecoder().wrapAndApplyHeader(hello.buffer(), 0, new MessageHeaderDecoder()).correlationId();
+        deliver(Wire.length(new WelcomeEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .correlationId(helloCorrelation).nodeId(ME).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .leaseNs(TimeUnit.SECONDS.toNanos(3)).doorbell("").encodedLength()));
+        deliver(Wire.length(new MemberEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .change(MemberEvent.JOINED).nodeId(OLD_OWNER).inboxStream(12).pid(700)
+            .inboxChannel("aeron:udp?endpoint=127.0.0.1:2").doorbell("").description("old owner").encodedLength()));
+        sent.clear();
+    }
+
+    @Test
+    void ownershipThatOvertakesTheDirectorysRegisteredIsAppliedAndTheWriteProceeds()
+    {
+        final SharedVariable variable = longVariable("Test.x");
+        final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access to 'Test.x'", now + TIMEOUT_NS);
+        protocol.onCommand(acquire, now);
+        final Sent register = only(RegisterDecoder.TEMPLATE_ID);
+        final RegisterDecoder decoded =
+            new RegisterDecoder().wrapAndApplyHeader(register.buffer(), 0, new MessageHeaderDecoder());
+        assertEquals(Intent.WRITE, decoded.intent());
+        final long correlation = decoded.correlationId();
+        sent.clear();
+
+        // The old owner's hand-over arrives first (another process), with the value.
+        final byte[] value = ReplicaTable.codec().encode(41L, Long.class);
+        final OwnershipEncoder ownership = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(OLD_OWNER).correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(9)
+            .hasValue((short)1).chunks(0);
+        ownership.readersCount(0);
+        ownership.putValue(value, 0, value.length);
+        deliver(Wire.length(ownership.encodedLength()));
+
+        assertTrue(acquire.isDone(), "the acquire completes on the hand-over, Registered or not; log: " + logged);
+        assertEquals(VARIABLE_ID, variable.id);
+        assertEquals(41L, variable.current());
+        final Sent owned = only(OwnedDecoder.TEMPLATE_ID);
+        assertEquals(NodeProtocol.COORDINATOR, owned.to());
+        assertEquals(5, new OwnedDecoder().wrapAndApplyHeader(owned.buffer(), 0, new MessageHeaderDecoder()).epoch());
+
+        // The directory's Registered, late, changes nothing.
+        deliver(Wire.length(new RegisteredEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .correlationId(correlation).variableId(VARIABLE_ID).owner(OLD_OWNER).epoch(4).name("Test.x")
+            .encodedLength()));
+        assertEquals(VARIABLE_ID, variable.id);
+        assertEquals(41L, variable.current());
+    }
+
+    @Test
+    void aValueThatOvertakesRegisteredAnswersTheRead()
+    {
+        final SharedVariable variable = longVariable("Test.y");
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.y'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        final long correlation = new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder()).correlationId();
+
+        final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
+        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(3).owner(OLD_OWNER)
+            .hasValue((short)1).chunks(0);
+        answer.putValue(value, 0, value.length);
+        deliver(Wire.length(answer.encodedLength()));
+
+        assertTrue(read.isDone(), "log: " + logged);
+        assertEquals(17L, read.result);
+        assertEquals(VARIABLE_ID, variable.id);
+    }
+
+    @Test
+    void aValueForAnUnknownVariableAndNoRequestOfOursIsDroppedAndNamed()
+    {
+        final SharedVariable variable = longVariable("Test.z");
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.z'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        final long correlation = new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder()).correlationId();
+
+        final ValueEncoder stray = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .correlationId(correlation + 1000).variableId(99).epoch(1).version(1).owner(OLD_OWNER)
+            .hasValue((short)0).chunks(0);
+        stray.putValue(new byte[0], 0, 0);
+        deliver(Wire.length(stray.encodedLength()));
+
+        assertFalse(read.isDone(), "a stray answer must not complete or fail a live request");
+        assertEquals(0, variable.id);
+        assertTrue(logged.stream().anyMatch(line -> line.contains("variable 99")), "logged: " + logged);
+    }
+
+    private SharedVariable longVariable(final String name)
+    {
+        return new SharedVariable(name, new Declaration(Long.class, Long.class, name, 0L));
+    }
+
+    private void deliver(final int length)
+    {
+        protocol.onMessage(in, 0, length, now);
+    }
+
+    private Sent only(final int template)
+    {
+        final List<Sent> matching = sent.stream().filter(s -> s.template() == template).toList();
+        assertEquals(1, matching.size(), "messages of template " + template + " in " + sent);
+        return matching.get(0);
+    }
+
+}
