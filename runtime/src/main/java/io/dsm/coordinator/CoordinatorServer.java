@@ -14,7 +14,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,11 +67,23 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     public static CoordinatorServer launch(final Context ctx)
     {
         final CoordinatorServer server = new CoordinatorServer(ctx);
-        final IdleStrategy idle = IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields,
-            ctx.idleWarmNs, server.doorbell);
-        server.runner = new AgentRunner(idle, t -> DsmLog.error("coordinator failed", t), null, server);
+        server.runner = new AgentRunner(ctx.idle.strategy(server.doorbell), t -> DsmLog.error("coordinator failed", t), null, server);
         AgentRunner.startOnThread(server.runner);
         return server;
+    }
+
+    /**
+     * Reads the idle settings of a dsm process (the directory, or a node: they read the same keys).
+     *
+     * @param config the configuration.
+     * @return the settings, checked.
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public static IdleStrategies.Settings idleSettings(final Configuration config)
+    {
+        return new IdleStrategies.Settings(config.get(Configuration.IDLE_STRATEGY),
+            config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS), config.getLong(Configuration.IDLE_MAX_YIELDS),
+            config.getLong(Configuration.IDLE_WARM_NS));
     }
 
     private long lastWorkNs;
@@ -230,10 +241,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         private long evictionNs;
         private long idleExitNs;
         private String doorbellHost = "127.0.0.1";
-        private String idleStrategy;
-        private long idleMaxParkNs;
-        private long idleMaxYields;
-        private long idleWarmNs;
+        private IdleStrategies.Settings idle;
 
         /**
          * @param config the configuration to read every value from.
@@ -255,12 +263,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             ctx.evictionNs = config.getPositiveLong(Configuration.EVICTION_MS) * 1_000_000L;
             ctx.idleExitNs = config.getLong(Configuration.COORDINATOR_IDLE_EXIT_MS) * 1_000_000L;
             ctx.doorbellHost = config.get(Configuration.COORDINATOR_HOST);
-            ctx.idleStrategy = config.get(Configuration.IDLE_STRATEGY);
-            ctx.idleMaxParkNs = config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS);
-            ctx.idleMaxYields = config.getLong(Configuration.IDLE_MAX_YIELDS);
-            ctx.idleWarmNs = config.getLong(Configuration.IDLE_WARM_NS);
-            // Checked now, so that a bad setting fails before anything starts.
-            IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields, ctx.idleWarmNs);
+            ctx.idle = idleSettings(config);
             return ctx;
         }
 

@@ -20,7 +20,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.net.InetAddress;
@@ -87,7 +86,7 @@ public final class DsmNode implements Backend, Agent
             }
             this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
             this.doorbell = Doorbell.open(ctx.nodeHost);
-            this.sleepsOnDoorbell = IdleStrategies.DOORBELL.equals(ctx.idleStrategy);
+            this.sleepsOnDoorbell = ctx.idle.sleepsOnDoorbell();
         }
         catch (final RuntimeException ex)
         {
@@ -134,9 +133,7 @@ public final class DsmNode implements Backend, Agent
             node.onClose();
             throw ex;
         }
-        final IdleStrategy idle = IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields,
-            ctx.idleWarmNs, node.doorbell);
-        node.runner = new AgentRunner(idle, node::onAgentError, null, node);
+        node.runner = new AgentRunner(ctx.idle.strategy(node.doorbell), node::onAgentError, null, node);
         AgentRunner.startOnThread(node.runner, r ->
         {
             final Thread thread = new Thread(r, "dsm-node");
@@ -708,10 +705,7 @@ public final class DsmNode implements Backend, Agent
         ReadMode mode;
         boolean directory;
         String nodeHost;
-        String idleStrategy;
-        long idleMaxParkNs;
-        long idleMaxYields;
-        long idleWarmNs;
+        IdleStrategies.Settings idle;
 
         /**
          * @param config the configuration to read.
@@ -743,12 +737,7 @@ public final class DsmNode implements Backend, Agent
             ctx.mode = replicationMode(config.get(Configuration.REPLICATION));
             ctx.directory = config.getBoolean(Configuration.DIRECTORY);
             ctx.nodeHost = config.get(Configuration.NODE_HOST);
-            ctx.idleStrategy = config.get(Configuration.IDLE_STRATEGY);
-            ctx.idleMaxParkNs = config.getPositiveLong(Configuration.IDLE_MAX_PARK_NS);
-            ctx.idleMaxYields = config.getLong(Configuration.IDLE_MAX_YIELDS);
-            ctx.idleWarmNs = config.getLong(Configuration.IDLE_WARM_NS);
-            // Checked now, so that a bad setting fails before anything starts.
-            IdleStrategies.of(ctx.idleStrategy, ctx.idleMaxParkNs, ctx.idleMaxYields, ctx.idleWarmNs);
+            ctx.idle = CoordinatorServer.idleSettings(config);
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
         }

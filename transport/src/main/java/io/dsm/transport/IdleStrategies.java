@@ -32,6 +32,41 @@ public final class IdleStrategies
     }
 
     /**
+     * The idle settings of one process, checked when made (so that a bad setting fails before anything starts); each
+     * thread builds its own strategy from them with {@link #strategy(Doorbell)}.
+     *
+     * @param name      one of {@code doorbell}, {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
+     * @param maxParkNs upper bound on a park for {@code backoff}.
+     * @param maxYields how many times {@code backoff} yields after its spins, before it starts parking.
+     * @param warmNs    how long {@code backoff} and {@code doorbell} keep polling after the last work.
+     */
+    public record Settings(String name, long maxParkNs, long maxYields, long warmNs)
+    {
+        /**
+         * @throws IllegalArgumentException naming the bad value.
+         */
+        public Settings
+        {
+            of(name, maxParkNs, maxYields, warmNs);
+        }
+
+        /** @return whether the strategy sleeps on a {@link Doorbell} (woken by {@link Doorbell#wakeup()}). */
+        public boolean sleepsOnDoorbell()
+        {
+            return DOORBELL.equals(name.toLowerCase(Locale.ROOT));
+        }
+
+        /**
+         * @param doorbell the calling process's doorbell, for {@code doorbell}; null for none.
+         * @return a new strategy for one thread.
+         */
+        public IdleStrategy strategy(final Doorbell doorbell)
+        {
+            return of(name, maxParkNs, maxYields, warmNs, doorbell);
+        }
+    }
+
+    /**
      * @param name       one of {@code backoff}, {@code yielding}, {@code busy-spin}, {@code sleeping}.
      * @param maxParkNs  upper bound on a park for {@code backoff}.
      * @param maxYields  how many times {@code backoff} yields after its spins, before it starts parking.
