@@ -53,7 +53,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         this.doorbell = Doorbell.open(ctx.doorbellHost);
         this.nowNs = System.nanoTime();
         this.stateMachine = new DirectoryStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
-            ctx.evictionNs, doorbell.address(), nowNs);
+            ctx.evictionNs, ctx.idle.sleepsOnDoorbell() ? doorbell.address() : "", nowNs);
         this.assembler = new FragmentAssembler(
             (buffer, offset, length, header) -> stateMachine.onMessage(buffer, offset, length, nowNs));
     }

@@ -96,7 +96,9 @@ public final class DsmNode implements Backend, Agent
         final NodeProtocol.Settings settings = new NodeProtocol.Settings();
         settings.inboxChannel = inboxChannel;
         settings.inboxStream = inboxStream;
-        settings.doorbell = doorbell.address();
+        // Advertised only when this node sleeps on it: a node that parks polls anyway, and a ring would cost every
+        // sender a system call per message for nothing.
+        settings.doorbell = sleepsOnDoorbell ? doorbell.address() : "";
         settings.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
         settings.pid = ProcessHandle.current().pid();
         settings.wantsMetadata = ctx.directory;
