@@ -195,7 +195,7 @@ class FailureIT
                 .sender(0).variableId(-5).epoch(1).writeId(1).encodedLength()),
             // A value whose length says 1 GiB in a message of a few bytes.
             truncated(message((buffer, header) -> new ValueEncoder().wrapAndApplyHeader(buffer, 0, header)
-                .sender(0).correlationId(1).variableId(1).epoch(1).version(1).owner(0).hasValue((short)1).chunks(0)
+                .sender(0).correlationId(1).variableId(1).epoch(1).version(1).owner(0).hasValue((short)1)
                 .putValue(new byte[64], 0, 64).encodedLength()), 1 << 30),
             // A hello naming a file, not an Aeron channel.
             message((buffer, header) -> new HelloEncoder().wrapAndApplyHeader(buffer, 0, header)

@@ -65,7 +65,7 @@ final class JvmCluster implements AutoCloseable
     /** Starts a standalone coordinator and waits until it listens. */
     Jvm startCoordinator()
     {
-        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx128m"));
+        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx1g"));
         command.addAll(clusterProperties);
         command.addAll(List.of("-jar", AGENT_JAR.toString(), "coordinator"));
         final Jvm coordinator = start("coordinator", command);

@@ -1,14 +1,14 @@
 package io.dsm.coordinator;
 
-import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Destination;
 import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
+import io.dsm.transport.MessageAssembler;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -32,7 +32,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     private final Context ctx;
     private final AeronTransport transport;
     private final Subscription subscription;
-    private final FragmentHandler assembler;
+    private final MessageAssembler assembler;
     private final DirectoryStateMachine stateMachine;
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final Doorbell doorbell;
@@ -48,14 +48,22 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             .embeddedDriver(ctx.embeddedDriver)
             .aeronDirectoryName(ctx.aeronDirectoryName)
             .termLength(ctx.termLength)
+            .maxMessageLength(ctx.maxMessageLength)
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-aeron", "coordinator transport: " + t)));
-        this.subscription = transport.addSubscription(ctx.channel, STREAM_ID);
+        this.assembler = new MessageAssembler(
+            this::onMessage,
+            transport.maxMessageLength(),
+            why -> DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-chunk", "coordinator: " + why));
+        this.subscription = transport.addSubscription(ctx.channel, STREAM_ID, assembler);
         this.doorbell = Doorbell.open(ctx.doorbellHost);
         this.nowNs = System.nanoTime();
         this.stateMachine = new DirectoryStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
             ctx.evictionNs, ctx.idle.sleepsOnDoorbell() ? doorbell.address() : "", nowNs);
-        this.assembler = new FragmentAssembler(
-            (buffer, offset, length, header) -> stateMachine.onMessage(buffer, offset, length, nowNs));
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        stateMachine.onMessage(buffer, offset, length, nowNs);
     }
 
     /**
@@ -94,6 +102,11 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         nowNs = System.nanoTime();
         final int transportWork = transport.doWork();
         int work = subscription.poll(assembler, 64);
+        if (assembler.isAssembling())
+        {
+            // The rest of a large message comes as fast as this process polls: flow control waits for it.
+            work++;
+        }
         if (nowNs - nextTickNs >= 0)
         {
             nextTickNs = nowNs + TICK_INTERVAL_NS;
@@ -236,6 +249,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         private boolean embeddedDriver = true;
         private String aeronDirectoryName;
         private int termLength = 4 * 1024 * 1024;
+        private int maxMessageLength;
         private long heartbeatIntervalNs;
         private long leaseNs;
         private long evictionNs;
@@ -258,6 +272,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             final String dir = config.get(Configuration.AERON_DIR);
             ctx.aeronDirectoryName = dir.isEmpty() ? null : dir;
             ctx.termLength = (int)config.getPositiveLong(Configuration.TERM_LENGTH);
+            ctx.maxMessageLength = config.maxMessageLength();
             ctx.heartbeatIntervalNs = config.getPositiveLong(Configuration.HEARTBEAT_INTERVAL_MS) * 1_000_000L;
             ctx.leaseNs = config.getPositiveLong(Configuration.LEASE_MS) * 1_000_000L;
             ctx.evictionNs = config.getPositiveLong(Configuration.EVICTION_MS) * 1_000_000L;

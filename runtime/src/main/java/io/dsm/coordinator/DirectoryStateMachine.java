@@ -267,6 +267,7 @@ public final class DirectoryStateMachine
      */
     public void onTick(final long nowNs)
     {
+        wire.trim();
         if (!members.isEmpty())
         {
             final List<Member> silent = new ArrayList<>();
@@ -576,10 +577,6 @@ public final class DirectoryStateMachine
         {
             variable.copyset.put(reader.node(), reader.mode());
         }
-        if (ownership.chunks() != 0)
-        {
-            throw new MalformedMessageException("Ownership of '" + variable.name + "' to the coordinator in chunks");
-        }
         variable.owner = DIRECTORY;
         variable.previousOwner = DIRECTORY;
         current.stage = Stage.QUEUED;
@@ -594,10 +591,6 @@ public final class DirectoryStateMachine
         if (variable != null && variable.owner == member.id && release.epoch() == variable.epoch &&
             variable.inFlight == null)
         {
-            if (release.chunks() != 0)
-            {
-                throw new MalformedMessageException("Release of '" + variable.name + "' in chunks");
-            }
             variable.owner = DIRECTORY;
             variable.copyset.clear();
             for (final ReleaseDecoder.ReadersDecoder reader : release.readers())
@@ -784,7 +777,7 @@ public final class DirectoryStateMachine
             valueOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                 .sender(DIRECTORY).correlationId(request.correlationId).variableId(variable.id)
                 .epoch(variable.epoch).version(variable.version).owner(DIRECTORY)
-                .hasValue((short)(variable.value == null ? 0 : 1)).chunks(0);
+                .hasValue((short)(variable.value == null ? 0 : 1));
             if (variable.value == null)
             {
                 valueOut.putValue(NO_BYTES, 0, 0);
@@ -904,7 +897,7 @@ public final class DirectoryStateMachine
         final boolean hasValue = withValue && variable.value != null && request.requesterVersion != variable.version;
         ownershipOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(DIRECTORY).correlationId(request.correlationId).variableId(variable.id).epoch(variable.epoch)
-            .version(variable.version).hasValue((short)(hasValue ? 1 : 0)).chunks(0);
+            .version(variable.version).hasValue((short)(hasValue ? 1 : 0));
         ownershipOut.readersCount(0);
         if (hasValue)
         {

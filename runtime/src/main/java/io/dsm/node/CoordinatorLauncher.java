@@ -35,12 +35,15 @@ final class CoordinatorLauncher
             command.add(ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
             command.add("-XX:+UseSerialGC");
-            command.add("-Xmx128m");
+            // Room for the values of unowned variables and a few large values in flight (each is held once as it
+            // arrives, once stored, and once per reader it is sent to until the publication takes it).
+            command.add("-Xmx" + (128 + 6L * config.maxValueBytes() / (1024 * 1024)) + "m");
             command.add("-D" + Configuration.COORDINATOR_IDLE_EXIT_MS + "=" +
                 config.getLong(Configuration.AUTOSTART_IDLE_EXIT_MS));
             for (final String keyName : List.of(Configuration.COORDINATOR_HOST, Configuration.COORDINATOR_PORT,
                 Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
-                Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.IDLE_STRATEGY,
+                Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.MAX_VALUE_BYTES,
+                Configuration.IDLE_STRATEGY,
                 Configuration.IDLE_MAX_PARK_NS, Configuration.IDLE_MAX_YIELDS, Configuration.IDLE_WARM_NS, Configuration.LOG_LEVEL))
             {
                 command.add("-D" + keyName + "=" + config.get(keyName));

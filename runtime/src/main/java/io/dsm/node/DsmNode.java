@@ -1,7 +1,7 @@
 package io.dsm.node;
 
-import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
 import io.dsm.DsmException;
 import io.dsm.DsmTimeoutException;
 import io.dsm.VariableInfo;
@@ -12,6 +12,7 @@ import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Destination;
 import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
+import io.dsm.transport.MessageAssembler;
 import io.dsm.values.ValueCodec;
 import io.dsm.wire.ErrorCode;
 import io.dsm.wire.ReadMode;
@@ -49,7 +50,7 @@ public final class DsmNode implements Backend, Agent
     private final Subscription inbox;
     private final String inboxChannel;
     private final int inboxStream;
-    private final FragmentAssembler assembler;
+    private final MessageAssembler assembler;
     private final NodeProtocol protocol;
     private final Destination coordinator;
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
@@ -74,11 +75,14 @@ public final class DsmNode implements Backend, Agent
             .embeddedDriver(ctx.embeddedDriver)
             .aeronDirectoryName(ctx.aeronDirectoryName)
             .termLength(ctx.termLength)
+            .maxMessageLength(ctx.maxMessageLength)
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-aeron", "node transport: " + t)));
+        this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(),
+            why -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-chunk", "node inbox: " + why));
         try
         {
             this.inboxStream = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
-            this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream);
+            this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream, assembler);
             this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
             if (ctx.autostartCoordinator)
             {
@@ -108,8 +112,7 @@ public final class DsmNode implements Backend, Agent
         settings.coordinatorChannel = ctx.coordinatorChannel;
         this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
             ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
-        this.assembler = new FragmentAssembler((buffer, offset, length, header) ->
-            protocol.onMessage(buffer, offset, length, nowNs));
+
         // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
         // first use is the graceful leave, itself run from a shutdown hook.
         codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
@@ -208,6 +211,7 @@ public final class DsmNode implements Backend, Agent
         nowNs = System.nanoTime();
         final int transportWork = transport.doWork();
         int work = inbox.poll(assembler, 64);
+        boolean transferring = assembler.isAssembling();
         Request command;
         while ((command = commands.poll()) != null)
         {
@@ -225,6 +229,7 @@ public final class DsmNode implements Backend, Agent
         }
         work += coordinator.flush();
         boolean waitingToSend = coordinator.queued() > 0;
+        transferring |= coordinator.isSendingChunks();
         if (!peers.isEmpty())
         {
             for (final Destination peer : peers.values())
@@ -233,8 +238,16 @@ public final class DsmNode implements Backend, Agent
                 {
                     work += peer.flush();
                     waitingToSend |= peer.queued() > 0;
+                    transferring |= peer.isSendingChunks();
                 }
             }
+        }
+        if (transferring)
+        {
+            // A large message moves as fast as both ends poll (flow control): stay awake, and let the requests that
+            // may wait behind it wait for it.
+            protocol.onTransferProgress();
+            work++;
         }
         if (waitingToSend)
         {
@@ -285,6 +298,11 @@ public final class DsmNode implements Backend, Agent
     public String roleName()
     {
         return "dsm-node";
+    }
+
+    private void onInboxMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        protocol.onMessage(buffer, offset, length, nowNs);
     }
 
     private void onAgentError(final Throwable t)
@@ -701,6 +719,7 @@ public final class DsmNode implements Backend, Agent
         boolean embeddedDriver;
         String aeronDirectoryName;
         int termLength;
+        int maxMessageLength;
         long timeoutNs;
         long connectTimeoutNs;
         long evictionNs;
@@ -732,6 +751,7 @@ public final class DsmNode implements Backend, Agent
             final String dir = config.get(Configuration.AERON_DIR);
             ctx.aeronDirectoryName = dir.isEmpty() ? null : dir;
             ctx.termLength = (int)config.getPositiveLong(Configuration.TERM_LENGTH);
+            ctx.maxMessageLength = config.maxMessageLength();
             ctx.timeoutNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.TIMEOUT_MS));
             ctx.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
                 config.getPositiveLong(Configuration.CONNECT_TIMEOUT_MS));

@@ -119,6 +119,8 @@ final class NodeProtocol
     private final Outbox outbox;
     private final Settings settings;
     private final Wire wire = new Wire();
+    /** A large message moved since requests were last checked. */
+    private boolean transferring;
     private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<SharedVariable> variables = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
@@ -398,6 +400,7 @@ final class NodeProtocol
      */
     boolean onTick(final long nowNs)
     {
+        wire.trim();
         if (!deferredVariables.isEmpty())
         {
             retryDeferred();
@@ -634,13 +637,13 @@ final class NodeProtocol
             case UPDATE:
                 prepareOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                     .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
-                    .version(write.version).chunks(0).putValue(write.bytes, 0, write.bytes.length);
+                    .version(write.version).putValue(write.bytes, 0, write.bytes.length);
                 outbox.send(reader, wire.out(), Wire.length(prepareOut.encodedLength()));
                 break;
             case PUSH:
                 updateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                     .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
-                    .version(write.version).chunks(0).putValue(write.bytes, 0, write.bytes.length);
+                    .version(write.version).putValue(write.bytes, 0, write.bytes.length);
                 outbox.send(reader, wire.out(), Wire.length(updateOut.encodedLength()));
                 break;
             default:
@@ -708,7 +711,7 @@ final class NodeProtocol
         releaseOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
             .version(variable.version).keepReplica((short)(keep ? 1 : 0)).hasValue((short)(bytes == null ? 0 : 1))
-            .chunks(0);
+            ;
         final ReleaseEncoder.ReadersEncoder readers = releaseOut.readersCount(copyset == null ? 0 : copyset.size);
         if (copyset != null)
         {
@@ -732,8 +735,28 @@ final class NodeProtocol
         variable.released = content;
     }
 
+    /**
+     * Says that a large message is moving to or from this process (a chunk went or came in this duty cycle): until
+     * it is done, the timeouts of waiting requests count from now, since an answer may be queued behind it.
+     */
+    void onTransferProgress()
+    {
+        transferring = true;
+    }
+
     private void expireRequests(final long nowNs)
     {
+        if (transferring)
+        {
+            transferring = false;
+            for (final Request request : requests.values())
+            {
+                if (request.deadlineNs - (nowNs + settings.timeoutNs) < 0)
+                {
+                    request.deadlineNs = nowNs + settings.timeoutNs;
+                }
+            }
+        }
         List<Request> expired = null;
         for (final Request request : requests.values())
         {
@@ -1296,7 +1319,7 @@ final class NodeProtocol
             final byte[] bytes = copyset.bytesOf(variable);
             valueOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                 .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
-                .version(variable.version).owner(nodeId).hasValue((short)1).chunks(0)
+                .version(variable.version).owner(nodeId).hasValue((short)1)
                 .putValue(bytes, 0, bytes.length);
             outbox.send(requester, wire.out(), Wire.length(valueOut.encodedLength()));
             return;
@@ -1474,7 +1497,7 @@ final class NodeProtocol
         final byte[] bytes = withValue ? variable.serialize(handOver.content) : NO_BYTES;
         ownershipOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(nodeId).correlationId(handOver.correlationId).variableId(variable.id).epoch(handOver.epoch)
-            .version(write.version).hasValue((short)(withValue ? 1 : 0)).chunks(0);
+            .version(write.version).hasValue((short)(withValue ? 1 : 0));
         ownershipOut.readersCount(0);
         ownershipOut.putValue(bytes, 0, bytes.length);
         outbox.send(handOver.newOwner, wire.out(), Wire.length(ownershipOut.encodedLength()));

@@ -23,7 +23,7 @@ public final class ReplicaTable
     private static final ConcurrentHashMap<List<Object>, Declaration> DECLARATIONS = new ConcurrentHashMap<>();
     private static volatile Backend backend;
     private static volatile ValueCodec codec;
-    private static volatile int termLength;
+    private static volatile int maxValueBytes;
 
     private ReplicaTable()
     {
@@ -80,37 +80,18 @@ public final class ReplicaTable
     }
 
     /**
-     * @return {@code dsm.term.length} of this JVM: a message, so a serialized value, is at most an eighth of it.
+     * @return {@code dsm.max.value.bytes} of this JVM: the largest serialized value.
+     * @throws IllegalArgumentException naming the key when it is not a whole number from 1 to 1 GiB.
      */
-    static int termLength()
+    public static int maxValueBytes()
     {
-        int t = termLength;
-        if (t == 0)
+        int max = maxValueBytes;
+        if (max == 0)
         {
-            final String configured = Configuration.current().get(Configuration.TERM_LENGTH);
-            try
-            {
-                t = Integer.parseInt(configured);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new DsmException(Configuration.TERM_LENGTH + " must be a whole number, was '" + configured + "'");
-            }
-            termLength = t;
+            max = Configuration.current().maxValueBytes();
+            maxValueBytes = max;
         }
-        return t;
-    }
-
-    /**
-     * The largest serialized value of a variable that fits in the largest message carrying it ({@code INIT}, with
-     * the name, type and three numbers), within Aeron's largest message: an eighth of the term length, at most 16 MiB.
-     */
-    static int maxValueBytes(final String name, final Class<?> type)
-    {
-        final int maxMessage = Math.min(termLength() / 8, 16 * 1024 * 1024);
-        // Three bytes a character bounds the UTF-8 length without encoding the name.
-        final int overhead = 16 + 64 + 3 * name.length() + 3 * type.getName().length();
-        return Math.max(0, maxMessage - overhead);
+        return max;
     }
 
     /**

@@ -44,7 +44,8 @@ final class Request
     final Kind kind;
     final SharedVariable variable;
     final String what;
-    final long deadlineNs;
+    /** When the dsm thread fails the request; moved later only while a large message is in flight (dsm thread). */
+    volatile long deadlineNs;
     private final Thread waiter = Thread.currentThread();
     private final AtomicInteger state = new AtomicInteger(WAITING);
 

@@ -1,6 +1,7 @@
 package io.dsm.node;
 
 import io.dsm.DsmException;
+import io.dsm.runtime.Configuration;
 import io.dsm.values.CodecException;
 import io.dsm.values.Indirect;
 import io.dsm.values.Snapshot;
@@ -466,16 +467,15 @@ public final class SharedVariable extends VariableLock
         try
         {
             return ReplicaTable.codec().prepare(newValue, declaration.declaredType, name,
-                ReplicaTable.maxValueBytes(name, declaration.type));
+                ReplicaTable.maxValueBytes());
         }
         catch (final ValueCodec.TooLargeException ex)
         {
             throw new DsmException("cannot write shared variable '" + name + "' (" + declaration.declaredBy +
                 "): the value (" +
-                describe(newValue) + ") is " + ex.size + " bytes serialized, and at most " + ex.max +
-                " bytes fit in one message with " +
-                "dsm.term.length=" + ReplicaTable.termLength() + " (a message is at most an eighth of it, and 16 MiB): " +
-                "raise dsm.term.length on every JVM, or share smaller values");
+                describe(newValue) + ") is " + ex.size + " bytes serialized, over the limit of " +
+                Configuration.MAX_VALUE_BYTES + "=" + ex.max + ": raise " + Configuration.MAX_VALUE_BYTES +
+                " on every JVM and the coordinator, or share smaller values");
         }
         catch (final CodecException ex)
         {

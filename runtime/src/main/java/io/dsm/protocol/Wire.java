@@ -23,7 +23,10 @@ public final class Wire
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
+    /** The largest encoding buffer kept between messages; one grown for a large value is let go. */
+    private static final int RETAINED_CAPACITY = 1024 * 1024;
+
+    private ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
     private int length;
 
     /**
@@ -118,6 +121,18 @@ public final class Wire
     public MutableDirectBuffer out()
     {
         return out;
+    }
+
+    /**
+     * Lets go of an encoding buffer that grew for a large message. Call between messages, never while one is being
+     * encoded.
+     */
+    public void trim()
+    {
+        if (out.capacity() > RETAINED_CAPACITY)
+        {
+            out = new ExpandableArrayBuffer(1024);
+        }
     }
 
     /**

@@ -74,8 +74,10 @@ public final class Configuration
     public static final String LEASE_MS = "dsm.lease.ms";
     /** Silence after which the coordinator evicts a node; must exceed the lease. */
     public static final String EVICTION_MS = "dsm.eviction.ms";
-    /** Aeron term length; the largest serialized value is an eighth of it, less headers. */
+    /** Aeron term length of every publication; a message longer than an eighth of it travels in chunks. */
     public static final String TERM_LENGTH = "dsm.term.length";
+    /** The largest serialized value a write accepts and a process receives; the same on every process. */
+    public static final String MAX_VALUE_BYTES = "dsm.max.value.bytes";
     /** Extra value classes (names, or package prefixes ending in '.') that may be decoded from the network. */
     public static final String VALUES_ALLOW = "dsm.values.allow";
     /** Package prefixes the agent does not instrument, comma separated. */
@@ -90,6 +92,9 @@ public final class Configuration
      * initialise (and every access to it throw). For CI and production.
      */
     public static final String STRICT = "dsm.strict";
+
+    /** The largest {@link #MAX_VALUE_BYTES}. */
+    public static final int MAX_VALUE_BYTES_LIMIT = 1 << 30;
 
     private static final Map<String, String> DEFAULTS;
 
@@ -118,6 +123,7 @@ public final class Configuration
         d.put(LEASE_MS, "3000");
         d.put(EVICTION_MS, "6000");
         d.put(TERM_LENGTH, "4194304");
+        d.put(MAX_VALUE_BYTES, "134217728");
         d.put(VALUES_ALLOW, "");
         d.put(AGENT_EXCLUDE, "");
         d.put(MODE, "cluster");
@@ -348,6 +354,30 @@ public final class Configuration
             throw new IllegalArgumentException(key + " must be positive, was " + value);
         }
         return value;
+    }
+
+    /**
+     * @return {@link #MAX_VALUE_BYTES}: the largest serialized value.
+     * @throws IllegalArgumentException naming the key when it is not a whole number from 1 to 1 GiB.
+     */
+    public int maxValueBytes()
+    {
+        final long max = getLong(MAX_VALUE_BYTES);
+        if (max < 1 || max > MAX_VALUE_BYTES_LIMIT)
+        {
+            throw new IllegalArgumentException(MAX_VALUE_BYTES + " must be from 1 to " + MAX_VALUE_BYTES_LIMIT +
+                " bytes, was " + max);
+        }
+        return (int)max;
+    }
+
+    /**
+     * @return the longest message a process sends or accepts: the largest value with its name, type and fixed fields
+     *         (a name is at most 16 KiB, the schema's limit).
+     */
+    public int maxMessageLength()
+    {
+        return maxValueBytes() + 64 * 1024;
     }
 
     /**

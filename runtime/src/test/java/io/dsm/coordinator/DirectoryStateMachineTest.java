@@ -192,7 +192,7 @@ class DirectoryStateMachineTest
         final long correlation = nextCorrelation++;
         final ReleaseEncoder release = new ReleaseEncoder().wrapAndApplyHeader(in, 0, header)
             .sender(node).correlationId(correlation).variableId(variable).epoch(epoch).version(version)
-            .keepReplica((short)1).hasValue((short)1).chunks(0);
+            .keepReplica((short)1).hasValue((short)1);
         final ReleaseEncoder.ReadersEncoder group = release.readersCount(readers.length);
         for (final int reader : readers)
         {
@@ -494,7 +494,7 @@ class DirectoryStateMachineTest
         sent.clear();
         final OwnershipEncoder back = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
             .sender(a).correlationId(correlation).variableId(x).epoch(transfer.epoch()).version(3)
-            .hasValue((short)0).chunks(0);
+            .hasValue((short)0);
         back.readersCount(0);
         back.putValue(new byte[0], 0, 0);
         deliver(Wire.length(back.encodedLength()));

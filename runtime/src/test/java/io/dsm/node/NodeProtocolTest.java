@@ -125,7 +125,7 @@ class NodeProtocolTest
         final byte[] value = ReplicaTable.codec().encode(41L, Long.class);
         final OwnershipEncoder ownership = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
             .sender(OLD_OWNER).correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(9)
-            .hasValue((short)1).chunks(0);
+            .hasValue((short)1);
         ownership.readersCount(0);
         ownership.putValue(value, 0, value.length);
         deliver(Wire.length(ownership.encodedLength()));
@@ -157,7 +157,7 @@ class NodeProtocolTest
         final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
         final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
             .correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(3).owner(OLD_OWNER)
-            .hasValue((short)1).chunks(0);
+            .hasValue((short)1);
         answer.putValue(value, 0, value.length);
         deliver(Wire.length(answer.encodedLength()));
 
@@ -177,7 +177,7 @@ class NodeProtocolTest
 
         final ValueEncoder stray = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
             .correlationId(correlation + 1000).variableId(99).epoch(1).version(1).owner(OLD_OWNER)
-            .hasValue((short)0).chunks(0);
+            .hasValue((short)0);
         stray.putValue(new byte[0], 0, 0);
         deliver(Wire.length(stray.encodedLength()));
 

@@ -37,6 +37,7 @@ public final class AeronTransport implements AutoCloseable
 
     private final AgentInvoker driverInvoker;
     private final AgentInvoker clientInvoker;
+    private final int maxMessageLength;
 
     private AeronTransport(final Context ctx)
     {
@@ -89,6 +90,7 @@ public final class AeronTransport implements AutoCloseable
         this.driver = launched;
         this.driverInvoker = driverInvoker;
         this.clientInvoker = aeron.conductorAgentInvoker();
+        this.maxMessageLength = ctx.maxMessageLength;
     }
 
     /**
@@ -169,6 +171,26 @@ public final class AeronTransport implements AutoCloseable
         return aeron.addSubscription(channel, streamId);
     }
 
+    /**
+     * Adds a subscription whose messages go through a {@link MessageAssembler}, which forgets a sender's partial
+     * message when the sender's image goes away.
+     *
+     * @param channel   an Aeron channel URI; a UDP endpoint with port 0 is given an ephemeral port.
+     * @param streamId  the stream within that channel.
+     * @param assembler what the subscription is polled with.
+     * @return the subscription.
+     */
+    public Subscription addSubscription(final String channel, final int streamId, final MessageAssembler assembler)
+    {
+        return aeron.addSubscription(channel, streamId, image -> { }, image -> assembler.discard(image.sessionId()));
+    }
+
+    /** @return the longest message a {@link Destination} sends and a {@link MessageAssembler} should accept. */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
     @Override
     public void close()
     {
@@ -216,6 +238,7 @@ public final class AeronTransport implements AutoCloseable
         private String aeronDirectoryName;
         private int termLength = 4 * 1024 * 1024;
         private long driverTimeoutMs = 10_000;
+        private int maxMessageLength = 64 * 1024 * 1024 + 64 * 1024;
         private ErrorHandler errorHandler;
 
         /**
@@ -250,6 +273,17 @@ public final class AeronTransport implements AutoCloseable
         }
 
         /**
+         * @param maxMessageLength the longest message sent or accepted, in bytes; longer than an eighth of the term
+         *                         length, it travels in chunks.
+         * @return this.
+         */
+        public Context maxMessageLength(final int maxMessageLength)
+        {
+            this.maxMessageLength = maxMessageLength;
+            return this;
+        }
+
+        /**
          * @param timeoutMs how long the client waits for the driver.
          * @return this.
          */
@@ -275,6 +309,10 @@ public final class AeronTransport implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     "term length must be a power of two from 65536 to 1073741824, was " + termLength);
+            }
+            if (maxMessageLength <= 0)
+            {
+                throw new IllegalArgumentException("the longest message must be positive, was " + maxMessageLength);
             }
             Objects.requireNonNull(errorHandler, "errorHandler");
             return this;

@@ -6,6 +6,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 
 /**
@@ -13,14 +14,20 @@ import java.util.ArrayDeque;
  * messages it could not take yet (not connected, back-pressured). A send never blocks and never drops a message: what
  * the publication refuses waits, in order, and {@link #flush()} offers it again on the next duty cycle. Single
  * threaded: the thread that drives the transport sends.
+ * <p>
+ * A message longer than the publication's largest message (an eighth of the term length) goes in chunks, one Aeron
+ * message each, marked for the receiver's {@link MessageAssembler}: as many as the publication takes now, the rest on
+ * later duty cycles, so flow control paces a large message and the sending thread never waits for it. Messages stay
+ * in order: one queued behind a large message waits for its last chunk.
  */
 public final class Destination implements AutoCloseable
 {
     private final AeronTransport transport;
     private final String channel;
     private final int streamId;
-    private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private final UnsafeBuffer queuedView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer chunkHeader = new UnsafeBuffer(new byte[MessageAssembler.CHUNK_HEADER_LENGTH]);
     private java.net.InetSocketAddress doorbell;
     private ExclusivePublication publication;
     private long sent;
@@ -91,8 +98,8 @@ public final class Destination implements AutoCloseable
      * @param buffer holds the message.
      * @param offset where it starts.
      * @param length its length.
-     * @return true when sent now, false when queued.
-     * @throws IllegalArgumentException when the message is longer than the publication's largest message.
+     * @return true when sent now (the last chunk of a large one included), false when some of it is queued.
+     * @throws IllegalArgumentException when the message is longer than the transport's largest message.
      */
     public boolean send(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -100,17 +107,23 @@ public final class Destination implements AutoCloseable
         {
             return false;
         }
-        if (queued.isEmpty() && offer(buffer, offset, length))
+        if (length > transport.maxMessageLength())
+        {
+            throw new IllegalArgumentException("a message of " + length + " bytes to " + channel + " exceeds the " +
+                "largest one this process sends (" + transport.maxMessageLength() + " bytes)");
+        }
+        final boolean chunked = length > publication().maxMessageLength();
+        if (queued.isEmpty() && !chunked && offer(buffer, offset, length))
         {
             return true;
         }
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy, 0, length);
-        queued.addLast(copy);
+        final Pending pending = new Pending(new byte[length], chunked);
+        buffer.getBytes(offset, pending.bytes, 0, length);
+        queued.addLast(pending);
         // Ring even so: a publication that is not connected yet needs the receiver's driver to answer its setup, and
         // a receiver asleep on its doorbell would answer only when its sleep ends.
         toRing = true;
-        return false;
+        return chunked && queued.size() == 1 && flush() == 1;
     }
 
     /**
@@ -123,9 +136,9 @@ public final class Destination implements AutoCloseable
         int count = 0;
         while (!queued.isEmpty())
         {
-            final byte[] message = queued.peekFirst();
-            queuedView.wrap(message);
-            if (!offer(queuedView, 0, message.length))
+            final Pending message = queued.peekFirst();
+            queuedView.wrap(message.bytes);
+            if (!(message.chunked ? offerChunks(message) : offer(queuedView, 0, message.bytes.length)))
             {
                 break;
             }
@@ -135,18 +148,42 @@ public final class Destination implements AutoCloseable
         return count;
     }
 
-    private boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    /** Offers the chunks of a large message from where it stopped, while the publication takes them. */
+    private boolean offerChunks(final Pending message)
+    {
+        final int total = message.bytes.length;
+        while (message.sent < total)
+        {
+            final int size = Math.min(total - message.sent,
+                publication().maxMessageLength() - MessageAssembler.CHUNK_HEADER_LENGTH);
+            chunkHeader.putInt(0, total, ByteOrder.LITTLE_ENDIAN);
+            chunkHeader.putInt(Integer.BYTES, message.sent, ByteOrder.LITTLE_ENDIAN);
+            if (!checked(publication.offer(chunkHeader, 0, MessageAssembler.CHUNK_HEADER_LENGTH,
+                queuedView, message.sent, size, MessageAssembler.MARK)))
+            {
+                return false;
+            }
+            message.sent += size;
+        }
+        return true;
+    }
+
+    private ExclusivePublication publication()
     {
         if (publication == null)
         {
             publication = transport.addExclusivePublication(channel, streamId);
         }
-        if (length > publication.maxMessageLength())
-        {
-            throw new IllegalArgumentException("a message of " + length + " bytes to " + channel + " exceeds the " +
-                "largest one its publication takes (" + publication.maxMessageLength() + " bytes)");
-        }
-        final long result = publication.offer(buffer, offset, length);
+        return publication;
+    }
+
+    private boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return checked(publication().offer(buffer, offset, length));
+    }
+
+    private boolean checked(final long result)
+    {
         if (result > 0)
         {
             sent++;
@@ -155,11 +192,26 @@ public final class Destination implements AutoCloseable
         }
         if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
         {
+            // A large message is sent again whole on the new one: its receiver drops the part it had.
+            for (final Pending message : queued)
+            {
+                message.sent = 0;
+            }
             // Start again on a fresh publication: the receiver may have restarted.
             CloseHelper.quietClose(publication);
             publication = null;
         }
         return false;
+    }
+
+    /**
+     * @return whether a message in chunks is on its way to a connected receiver (one that went away is not waited
+     *         for).
+     */
+    public boolean isSendingChunks()
+    {
+        final Pending head = queued.peekFirst();
+        return head != null && head.chunked && publication != null && publication.isConnected();
     }
 
     /** @return messages waiting for the publication. */
@@ -186,15 +238,6 @@ public final class Destination implements AutoCloseable
         return channel;
     }
 
-    /** @return the largest message the publication takes, opening it if needed. */
-    public int maxMessageLength()
-    {
-        if (publication == null)
-        {
-            publication = transport.addExclusivePublication(channel, streamId);
-        }
-        return publication.maxMessageLength();
-    }
 
     @Override
     public void close()
@@ -203,5 +246,19 @@ public final class Destination implements AutoCloseable
         queued.clear();
         CloseHelper.quietClose(publication);
         publication = null;
+    }
+
+    /** A message the publication has not taken yet, or (chunked) not all of. */
+    private static final class Pending
+    {
+        final byte[] bytes;
+        final boolean chunked;
+        int sent;
+
+        Pending(final byte[] bytes, final boolean chunked)
+        {
+            this.bytes = bytes;
+            this.chunked = chunked;
+        }
     }
 }

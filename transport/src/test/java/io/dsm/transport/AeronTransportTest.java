@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,64 @@ class AeronTransportTest
                 assertTrue(System.nanoTime() < deadline, "the message never arrived");
             }
             assertEquals(0xD5A1L, received.get());
+        }
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    @Timeout(60)
+    void aMessageLongerThanATermCrossesInChunksInOrderWithTheMessagesAroundIt()
+    {
+        final List<Throwable> errors = new ArrayList<>();
+        final List<String> malformed = new ArrayList<>();
+        final int termLength = 64 * 1024;
+        try (AeronTransport a = AeronTransport.launch(new AeronTransport.Context()
+                .termLength(termLength).maxMessageLength(8 * 1024 * 1024).errorHandler(errors::add));
+            AeronTransport b = AeronTransport.launch(new AeronTransport.Context()
+                .termLength(termLength).maxMessageLength(8 * 1024 * 1024).errorHandler(errors::add)))
+        {
+            final List<byte[]> received = new ArrayList<>();
+            final MessageAssembler assembler = new MessageAssembler((buffer, offset, length, header) ->
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                received.add(bytes);
+            }, b.maxMessageLength(), malformed::add);
+            final Subscription subscription = b.addSubscription("aeron:udp?endpoint=127.0.0.1:0", 7, assembler);
+            String channel = null;
+            final long deadline = System.nanoTime() + 50_000_000_000L;
+            while (channel == null)
+            {
+                b.doWork();
+                channel = subscription.tryResolveChannelEndpointPort();
+                assertTrue(System.nanoTime() < deadline, "the subscription never bound a port");
+            }
+            final Destination destination = new Destination(a, channel, 7);
+            final byte[] large = new byte[5 * 1024 * 1024 + 3];
+            new java.util.Random(42).nextBytes(large);
+            final UnsafeBuffer small = new UnsafeBuffer(new byte[] {1, 2, 3});
+            assertTrue(termLength / 8 < large.length / 100, "the large message is many publication messages");
+            destination.send(small, 0, 3);
+            final boolean largeSentAtOnce = destination.send(new UnsafeBuffer(large), 0, large.length);
+            destination.send(small, 1, 2);
+            assertTrue(!largeSentAtOnce && destination.queued() > 0, "flow control holds most of it back");
+            while (received.size() < 3)
+            {
+                a.doWork();
+                destination.flush();
+                b.doWork();
+                subscription.poll(assembler, 10);
+                assertTrue(System.nanoTime() < deadline, "only " + received.size() + " of 3 messages arrived");
+            }
+            assertArrayEquals(new byte[] {1, 2, 3}, received.get(0));
+            assertArrayEquals(large, received.get(1));
+            assertArrayEquals(new byte[] {2, 3}, received.get(2));
+            assertEquals(0, destination.queued());
+            assertEquals(0, assembler.pendingBytes());
+            assertEquals(List.of(), malformed);
+            final IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> destination.send(new UnsafeBuffer(new byte[8 * 1024 * 1024 + 1]), 0, 8 * 1024 * 1024 + 1));
+            assertTrue(tooLong.getMessage().contains(channel), tooLong.getMessage());
         }
         assertEquals(List.of(), errors);
     }
