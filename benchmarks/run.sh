@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 if [ ! -f agent/target/dsm-agent.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then
   mvn -B -q -Dstyle.color=never install -DskipTests
 fi
+# The run this one replaces becomes the "before" of the report's before-and-after tables.
+for f in docs/bench/jmh-backoff.json docs/bench/jmh-yielding.json docs/bench/jmh-backoff-warm0.json; do
+  if [ -f "$f" ]; then cp "$f" "${f%.json}-previous.json"; fi
+done
 BENCH=(java -Dbench.agent.jar=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar --out docs/bench)
 # Every benchmark with the default idle strategy (backoff: an idle JVM parks)...
 "${BENCH[@]}" --idle backoff

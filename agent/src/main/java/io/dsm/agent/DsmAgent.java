@@ -1,6 +1,5 @@
 package io.dsm.agent;
 
-import io.dsm.coordinator.CoordinatorMain;
 import io.dsm.runtime.AgentStatus;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
@@ -15,7 +14,6 @@ import net.bytebuddy.utility.JavaModule;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
@@ -97,15 +95,9 @@ public final class DsmAgent
                 DsmLog.error("dsm.strict is true and the configuration above is wrong: the JVM stops");
                 System.exit(1);
             }
-            RETRANSFORMING.set(Boolean.TRUE);
-            try
-            {
-                transformer(config, strict).installOn(instrumentation);
-            }
-            finally
-            {
-                RETRANSFORMING.remove();
-            }
+            final LazyTransformer transformer = new LazyTransformer(config, strict, ignoredPrefixes(config));
+            instrumentation.addTransformer(transformer, true);
+            retransformLoaded(instrumentation, transformer);
             AgentStatus.markInstalled();
             installed = true;
         }
@@ -168,6 +160,47 @@ public final class DsmAgent
         return problems;
     }
 
+    /**
+     * Retransforms the classes loaded before the agent that it does not ignore: none at {@code premain} in the usual
+     * case (only the JDK's and dsm's own are loaded then), the application's when attached to a running JVM.
+     */
+    private static void retransformLoaded(final Instrumentation instrumentation, final LazyTransformer transformer)
+    {
+        final List<Class<?>> loaded = new ArrayList<>();
+        for (final Class<?> type : instrumentation.getAllLoadedClasses())
+        {
+            if (type.getClassLoader() != null && !type.isArray() && !type.isHidden() &&
+                !transformer.isIgnored(type.getName().replace('.', '/')) && instrumentation.isModifiableClass(type))
+            {
+                loaded.add(type);
+            }
+        }
+        if (loaded.isEmpty())
+        {
+            return;
+        }
+        RETRANSFORMING.set(Boolean.TRUE);
+        try
+        {
+            for (final Class<?> type : loaded)
+            {
+                try
+                {
+                    instrumentation.retransformClasses(type);
+                }
+                catch (final Throwable t)
+                {
+                    DsmLog.rateLimited(DsmLog.Level.WARN, "retransform-" + type.getName(), "could not instrument " +
+                        type.getName() + ", loaded before the agent; its accesses to @Shared fields stay local: " + t);
+                }
+            }
+        }
+        finally
+        {
+            RETRANSFORMING.remove();
+        }
+    }
+
     /** @return whether this thread is retransforming classes loaded before the agent (no member may be added). */
     static boolean isRetransforming()
     {
@@ -193,88 +226,33 @@ public final class DsmAgent
             });
     }
 
-    private static ElementMatcher.Junction<TypeDescription> ignored(final Configuration config)
+    /** @return the prefixes (internal names) of the classes the agent never transforms. */
+    static List<String> ignoredPrefixes(final Configuration config)
     {
         final List<String> prefixes = new ArrayList<>(List.of(
-            "java.", "javax.", "jdk.", "sun.", "com.sun.", "io.dsm.shaded.", "io.dsm.agent.", "io.dsm.node.",
-            "io.dsm.access.", "io.dsm.coordinator.", "io.dsm.protocol.", "io.dsm.runtime.", "io.dsm.transport.",
-            "io.dsm.values.", "io.dsm.Dsm", "io.dsm.Shared", "io.dsm.VariableInfo", "io.dsm.ImmutableValueException", "org.junit.", "org.apiguardian.",
-            "org.opentest4j.", "org.apache.maven.surefire.", "kotlin.", "scala."));
+            "java/", "javax/", "jdk/", "sun/", "com/sun/", "io/dsm/shaded/", "io/dsm/agent/", "io/dsm/node/",
+            "io/dsm/access/", "io/dsm/coordinator/", "io/dsm/protocol/", "io/dsm/runtime/", "io/dsm/transport/",
+            "io/dsm/values/", "io/dsm/wire/", "io/dsm/Dsm", "io/dsm/Shared", "io/dsm/VariableInfo",
+            "io/dsm/ImmutableValueException", "org/junit/", "org/apiguardian/", "org/opentest4j/",
+            "org/apache/maven/surefire/", "kotlin/", "scala/"));
         for (final String extra : config.get(Configuration.AGENT_EXCLUDE).split(","))
         {
             if (!extra.isBlank())
             {
-                prefixes.add(extra.trim());
+                prefixes.add(extra.trim().replace('.', '/'));
             }
         }
+        return prefixes;
+    }
+
+    private static ElementMatcher.Junction<TypeDescription> ignored(final Configuration config)
+    {
         ElementMatcher.Junction<TypeDescription> matcher = none();
-        for (final String prefix : prefixes)
+        for (final String prefix : ignoredPrefixes(config))
         {
-            matcher = matcher.or(nameStartsWith(prefix));
+            matcher = matcher.or(nameStartsWith(prefix.replace('/', '.')));
         }
         return matcher.or(isSynthetic()).or(t -> t.getName().contains("$$Lambda"));
-    }
-
-    /**
-     * The command line of {@code java -jar dsm-agent.jar}.
-     *
-     * @param args {@code coordinator}, {@code config} or {@code help}.
-     * @throws Exception when the command fails.
-     */
-    public static void main(final String[] args) throws Exception
-    {
-        final String command = args.length == 0 ? "help" : args[0];
-        switch (command)
-        {
-            case "coordinator":
-                System.exit(CoordinatorMain.run(Configuration.current()));
-                break;
-            case "driver":
-                runMediaDriver();
-                break;
-            case "config":
-                final Configuration config = Configuration.current();
-                for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
-                {
-                    System.out.printf("%-32s %-24s (default %s)%n", entry.getKey(), config.get(entry.getKey()),
-                        entry.getValue().isEmpty() ? "none" : entry.getValue());
-                }
-                break;
-            default:
-                System.out.println("dsm " + DsmAgent.class.getPackage().getImplementationVersion());
-                System.out.println("usage:");
-                System.out.println("  java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main   share @Shared fields");
-                System.out.println("  java -jar dsm-agent.jar coordinator    run a standalone coordinator");
-                System.out.println("  java -jar dsm-agent.jar driver         run a shared media driver (dsm.driver=external)");
-                System.out.println("  java -jar dsm-agent.jar config         print every configuration key");
-                if (!"help".equals(command))
-                {
-                    System.exit(2);
-                }
-        }
-    }
-
-    private static void runMediaDriver() throws InterruptedException
-    {
-        final String dir = Configuration.current().get(Configuration.AERON_DIR);
-        final io.aeron.driver.MediaDriver.Context ctx = new io.aeron.driver.MediaDriver.Context()
-            .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
-            .sharedIdleStrategy(new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 1_000_000))
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true);
-        if (!dir.isEmpty())
-        {
-            ctx.aeronDirectoryName(dir);
-        }
-        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(ctx))
-        {
-            System.out.println("[dsm] media driver pid " + ProcessHandle.current().pid() + " in " +
-                driver.aeronDirectoryName());
-            final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            stop.await();
-        }
     }
 
     /** Reports transformation failures once per class; never throws. */

@@ -1,5 +1,7 @@
 /**
- * The {@code -javaagent}: {@link io.dsm.agent.DsmAgent} (premain, agentmain and the command line), the
+ * The {@code -javaagent}: {@link io.dsm.agent.DsmAgent} (premain and agentmain) with its
+ * {@link io.dsm.agent.LazyTransformer} and {@link io.dsm.agent.ClassFileScan}, {@link io.dsm.agent.CommandLine}
+ * ({@code java -jar dsm-agent.jar}), the
  * {@link io.dsm.agent.SharedFieldResolver} that decides which field accesses are shared, and the
  * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them. Depends on Byte Buddy and the runtime.
  */

@@ -9,6 +9,8 @@ import io.dsm.transport.Destination;
 import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
 import io.dsm.transport.MessageAssembler;
+import io.dsm.wire.HeartbeatAckEncoder;
+import io.dsm.wire.MessageHeaderDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -187,6 +189,8 @@ public final class CoordinatorServer implements Agent, AutoCloseable
 
     private final class AeronOutbox implements DirectoryStateMachine.Outbox
     {
+        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+
         @Override
         public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
         {
@@ -213,7 +217,15 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             {
                 try
                 {
-                    peer.send(buffer, 0, length);
+                    if (header.wrap(buffer, 0).templateId() == HeartbeatAckEncoder.TEMPLATE_ID)
+                    {
+                        // Never behind a large message: a late acknowledgement would cost the node its lease.
+                        peer.sendUrgent(buffer, 0, length);
+                    }
+                    else
+                    {
+                        peer.send(buffer, 0, length);
+                    }
                 }
                 catch (final IllegalArgumentException ex)
                 {
@@ -248,7 +260,7 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         private String channel;
         private boolean embeddedDriver = true;
         private String aeronDirectoryName;
-        private int termLength = 4 * 1024 * 1024;
+        private int termLength = 64 * 1024;
         private int maxMessageLength;
         private long heartbeatIntervalNs;
         private long leaseNs;

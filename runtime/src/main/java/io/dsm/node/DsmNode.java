@@ -15,6 +15,8 @@ import io.dsm.transport.IdleStrategies;
 import io.dsm.transport.MessageAssembler;
 import io.dsm.values.ValueCodec;
 import io.dsm.wire.ErrorCode;
+import io.dsm.wire.HeartbeatEncoder;
+import io.dsm.wire.MessageHeaderDecoder;
 import io.dsm.wire.ReadMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -70,7 +72,16 @@ public final class DsmNode implements Backend, Agent
     private DsmNode(final Context ctx)
     {
         this.ctx = ctx;
+        // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
+        // first use is the graceful leave, itself run from a shutdown hook.
+        codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
         AeronTransport.deleteStaleDirectories();
+        if (ctx.autostartCoordinator)
+        {
+            // Before the transport: starting a coordinator can take seconds on a loaded machine, and an embedded
+            // driver that is not invoked for its liveness timeout (10 s) is taken for dead by its own client.
+            CoordinatorLauncher.ensureRunning(ctx.config, ctx.coordinatorHost, ctx.coordinatorPort);
+        }
         this.transport = AeronTransport.launch(new AeronTransport.Context()
             .embeddedDriver(ctx.embeddedDriver)
             .aeronDirectoryName(ctx.aeronDirectoryName)
@@ -84,10 +95,6 @@ public final class DsmNode implements Backend, Agent
             this.inboxStream = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
             this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream, assembler);
             this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
-            if (ctx.autostartCoordinator)
-            {
-                CoordinatorLauncher.ensureRunning(ctx.config, ctx.coordinatorHost, ctx.coordinatorPort);
-            }
             this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
             this.doorbell = Doorbell.open(ctx.nodeHost);
             this.sleepsOnDoorbell = ctx.idle.sleepsOnDoorbell();
@@ -112,10 +119,6 @@ public final class DsmNode implements Backend, Agent
         settings.coordinatorChannel = ctx.coordinatorChannel;
         this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
             ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
-
-        // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
-        // first use is the graceful leave, itself run from a shutdown hook.
-        codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
     }
 
     /**
@@ -313,6 +316,8 @@ public final class DsmNode implements Backend, Agent
     /** What the protocol sends goes out here, on the dsm thread. */
     private final class Outbox implements NodeProtocol.Outbox
     {
+        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+
         @Override
         public void send(final int destination, final DirectBuffer buffer, final int length)
         {
@@ -325,7 +330,15 @@ public final class DsmNode implements Backend, Agent
             }
             try
             {
-                to.send(buffer, 0, length);
+                if (header.wrap(buffer, 0).templateId() == HeartbeatEncoder.TEMPLATE_ID)
+                {
+                    // Never behind a large message: a late heartbeat would cost this node its lease.
+                    to.sendUrgent(buffer, 0, length);
+                }
+                else
+                {
+                    to.send(buffer, 0, length);
+                }
             }
             catch (final IllegalArgumentException ex)
             {
@@ -664,7 +677,9 @@ public final class DsmNode implements Backend, Agent
                     variable.unlock();
                 }
             }
-            submit(new Request(Request.Kind.LEAVE, null, "leave", deadline));
+            // A deadline of its own: the releases before it may have waited longer than theirs for a large value.
+            submit(new Request(Request.Kind.LEAVE, null, "leave",
+                System.nanoTime() + Math.min(ctx.timeoutNs, LEAVE_TIMEOUT_NS)));
         }
         catch (final InterruptedException ex)
         {

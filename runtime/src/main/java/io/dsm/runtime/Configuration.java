@@ -122,7 +122,7 @@ public final class Configuration
         d.put(HEARTBEAT_INTERVAL_MS, "500");
         d.put(LEASE_MS, "3000");
         d.put(EVICTION_MS, "6000");
-        d.put(TERM_LENGTH, "4194304");
+        d.put(TERM_LENGTH, "65536");
         d.put(MAX_VALUE_BYTES, "134217728");
         d.put(VALUES_ALLOW, "");
         d.put(AGENT_EXCLUDE, "");

@@ -15,6 +15,7 @@ import org.agrona.concurrent.NoOpIdleStrategy;
 
 import java.io.File;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 
 /**
@@ -34,6 +35,9 @@ public final class AeronTransport implements AutoCloseable
     static final long TRANSFER_WARM_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
     /** How often an idle subscription sends its status to the publisher (Aeron's default: 200 ms). */
     static final long IDLE_STATUS_MESSAGE_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1000);
+
+    /** Liveness timeout between an embedded driver and its client, both invoked by the process's own thread. */
+    static final long EMBEDDED_LIVENESS_TIMEOUT_NS = TimeUnit.HOURS.toNanos(24);
 
     private final AgentInvoker driverInvoker;
     private final AgentInvoker clientInvoker;
@@ -64,9 +68,18 @@ public final class AeronTransport implements AutoCloseable
                     .termBufferSparseFile(true)
                     .publicationTermBufferLength(ctx.termLength)
                     .ipcTermBufferLength(ctx.termLength)
+                    // Sized for one process and its peers, not Aeron's defaults for a shared driver (about 47 MB of
+                    // /dev/shm, mostly 8 MiB of counters and their metadata): the smallest sizes Aeron accepts, 11 MB
+                    // of command buffers, counters (8,192) and error log, all written at start-up, and a 1 MiB loss report.
+                    .counterValuesBufferLength(1024 * 1024)
                     // An idle subscription's status messages keep waking the publisher's process: send them less
                     // often, well inside the image liveness timeout (10 s).
                     .statusMessageTimeoutNs(IDLE_STATUS_MESSAGE_NS)
+                    // The driver and its one client run on the process's own thread: neither can die without the
+                    // other, and a thread stalled for 10 s (a loaded machine at start-up, a long GC, a paused
+                    // process) must not leave the client closed for good, as Aeron's liveness timeouts would.
+                    .clientLivenessTimeoutNs(EMBEDDED_LIVENESS_TIMEOUT_NS)
+                    .publicationUnblockTimeoutNs(EMBEDDED_LIVENESS_TIMEOUT_NS + TimeUnit.SECONDS.toNanos(15))
                     .errorHandler(ctx.errorHandler);
                 launched = MediaDriver.launchEmbedded(driverCtx);
                 driverInvoker = launched.sharedAgentInvoker();
@@ -75,7 +88,8 @@ public final class AeronTransport implements AutoCloseable
                 .aeronDirectoryName(dir != null ? dir : CommonContext.getAeronDirectoryName())
                 .useConductorAgentInvoker(true)
                 .errorHandler(ctx.errorHandler)
-                .driverTimeoutMs(ctx.driverTimeoutMs);
+                .driverTimeoutMs(ctx.embeddedDriver ?
+                    TimeUnit.NANOSECONDS.toMillis(EMBEDDED_LIVENESS_TIMEOUT_NS) : ctx.driverTimeoutMs);
             if (driverInvoker != null)
             {
                 clientCtx.driverAgentInvoker(driverInvoker);
@@ -236,7 +250,7 @@ public final class AeronTransport implements AutoCloseable
     {
         private boolean embeddedDriver = true;
         private String aeronDirectoryName;
-        private int termLength = 4 * 1024 * 1024;
+        private int termLength = 64 * 1024;
         private long driverTimeoutMs = 10_000;
         private int maxMessageLength = 64 * 1024 * 1024 + 64 * 1024;
         private ErrorHandler errorHandler;

@@ -30,6 +30,8 @@ public final class Destination implements AutoCloseable
     private final UnsafeBuffer chunkHeader = new UnsafeBuffer(new byte[MessageAssembler.CHUNK_HEADER_LENGTH]);
     private java.net.InetSocketAddress doorbell;
     private ExclusivePublication publication;
+    /** A second publication to the same receiver, for messages that must not wait behind a large one. */
+    private Destination urgent;
     private long sent;
     private boolean toRing;
     private boolean closed;
@@ -65,12 +67,16 @@ public final class Destination implements AutoCloseable
     public void doorbell(final java.net.InetSocketAddress doorbell)
     {
         this.doorbell = doorbell;
+        if (urgent != null)
+        {
+            urgent.doorbell(doorbell);
+        }
     }
 
     /** @return whether messages went to the receiver since its doorbell was last rung. */
     public boolean hasUnrung()
     {
-        return toRing;
+        return toRing || urgent != null && urgent.toRing;
     }
 
     /**
@@ -82,13 +88,17 @@ public final class Destination implements AutoCloseable
      */
     public boolean ringIfSent(final Doorbell bell)
     {
-        if (toRing && doorbell != null)
+        final boolean sent = hasUnrung();
+        toRing = false;
+        if (urgent != null)
         {
-            toRing = false;
+            urgent.toRing = false;
+        }
+        if (sent && doorbell != null)
+        {
             bell.ring(doorbell);
             return true;
         }
-        toRing = false;
         return false;
     }
 
@@ -127,13 +137,35 @@ public final class Destination implements AutoCloseable
     }
 
     /**
+     * Sends a small message on a publication of its own to the same receiver, so that it never waits behind a large
+     * message's chunks (a heartbeat, whose lateness would cost a lease). Ordered with the other urgent messages only.
+     *
+     * @param buffer holds the message.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return true when sent now, false when queued.
+     */
+    public boolean sendUrgent(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        if (urgent == null)
+        {
+            urgent = new Destination(transport, channel, streamId, doorbell);
+        }
+        return urgent.send(buffer, offset, length);
+    }
+
+    /**
      * Offers queued messages again, in order, until the publication refuses one.
      *
      * @return how many were sent.
      */
     public int flush()
     {
-        int count = 0;
+        int count = urgent == null ? 0 : urgent.flush();
         while (!queued.isEmpty())
         {
             final Pending message = queued.peekFirst();
@@ -214,10 +246,10 @@ public final class Destination implements AutoCloseable
         return head != null && head.chunked && publication != null && publication.isConnected();
     }
 
-    /** @return messages waiting for the publication. */
+    /** @return messages waiting for the publication (or the urgent one). */
     public int queued()
     {
-        return queued.size();
+        return queued.size() + (urgent == null ? 0 : urgent.queued.size());
     }
 
     /** @return messages sent so far. */
@@ -242,6 +274,7 @@ public final class Destination implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(urgent);
         closed = true;
         queued.clear();
         CloseHelper.quietClose(publication);

@@ -40,6 +40,47 @@ public final class ReportGenerator
         write(Path.of(args.length > 0 ? args[0] : "docs/bench"));
     }
 
+    /**
+     * One row per benchmark (and parameters) found in both runs: the previous run's figure and this one's, p50 for a
+     * latency, else the score.
+     */
+    static void beforeAndAfter(final StringBuilder md, final String idle, final List<Result> previous,
+        final List<Result> current)
+    {
+        md.append("## Before and after, `").append(idle).append("`\n\n")
+            .append("The previous run (`jmh-").append(idle).append("-previous.json`, the report this one replaced) ")
+            .append("beside this run: p50 for latencies, else the score.\n\n")
+            .append("| benchmark | parameters | unit | before | after | after / before |\n")
+            .append("| --- | --- | --- | ---: | ---: | ---: |\n");
+        for (final Result after : current)
+        {
+            for (final Result before : previous)
+            {
+                if (before.benchmark.equals(after.benchmark) && before.params.equals(after.params) &&
+                    before.unit.equals(after.unit))
+                {
+                    final double b = headline(before);
+                    final double a = headline(after);
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f |%n",
+                        after.benchmark.substring(after.benchmark.lastIndexOf('.', after.benchmark.lastIndexOf('.') - 1) + 1),
+                        after.params.isEmpty() ? "" : after.params.toString(), headlineUnit(after), b, a, a / b));
+                }
+            }
+        }
+        md.append('\n');
+    }
+
+    private static double headline(final Result result)
+    {
+        return result.percentiles.containsKey("50.0") && !result.unit.endsWith("/s") ?
+            result.percentile("50.0") : result.score;
+    }
+
+    private static String headlineUnit(final Result result)
+    {
+        return (result.percentiles.containsKey("50.0") && !result.unit.endsWith("/s") ? "p50 " : "") + result.unit;
+    }
+
     static List<Result> read(final Path file) throws IOException
     {
         final List<Result> results = new ArrayList<>();
@@ -83,6 +124,14 @@ public final class ReportGenerator
             .append("mode (`dsm.replication=update`) in both JVMs.\n\n");
         md.append("![ping-pong latency](latency.png)\n\n");
 
+        for (final Map.Entry<String, List<Result>> run : runs.entrySet())
+        {
+            final List<Result> previous = read(dir.resolve("jmh-" + run.getKey() + "-previous.json"));
+            if (!previous.isEmpty())
+            {
+                beforeAndAfter(md, run.getKey(), previous, run.getValue());
+            }
+        }
         for (final Map.Entry<String, List<Result>> run : runs.entrySet())
         {
             final List<Result> r = run.getValue();
