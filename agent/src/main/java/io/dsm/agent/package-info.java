@@ -1,8 +1,9 @@
 /**
  * The {@code -javaagent}: {@link io.dsm.agent.DsmAgent} (premain and agentmain) with its
- * {@link io.dsm.agent.LazyTransformer} and {@link io.dsm.agent.ClassFileScan}, {@link io.dsm.agent.CommandLine}
- * ({@code java -jar dsm-agent.jar}), the
- * {@link io.dsm.agent.SharedFieldResolver} that decides which field accesses are shared, and the
- * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them. Depends on Byte Buddy and the runtime.
+ * {@link io.dsm.agent.LazyTransformer} and {@link io.dsm.agent.ClassFileScan}, the
+ * {@link io.dsm.agent.SharedFieldResolver} that decides which field accesses are shared, the
+ * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them, and {@link io.dsm.agent.CommandLine}
+ * ({@code java -jar dsm-agent.jar}). May import Byte Buddy, {@code runtime}, {@code access} and {@code values} (the
+ * names the rewritten code links to), and {@code coordinator} for the command line; never {@code node}.
  */
 package io.dsm.agent;
