@@ -214,7 +214,6 @@ public final class DsmAgent
         return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE)
             .with(AgentBuilder.PoolStrategy.Default.EXTENDED)
             .with(new ErrorListener())
             .ignore(ignored(config))

@@ -9,8 +9,6 @@ import io.dsm.transport.Destination;
 import io.dsm.transport.Doorbell;
 import io.dsm.transport.IdleStrategies;
 import io.dsm.transport.MessageAssembler;
-import io.dsm.wire.HeartbeatAckEncoder;
-import io.dsm.wire.MessageHeaderDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -189,7 +187,6 @@ public final class CoordinatorServer implements Agent, AutoCloseable
 
     private final class AeronOutbox implements DirectoryStateMachine.Outbox
     {
-        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
 
         @Override
         public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
@@ -217,20 +214,22 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             {
                 try
                 {
-                    if (header.wrap(buffer, 0).templateId() == HeartbeatAckEncoder.TEMPLATE_ID)
-                    {
-                        // Never behind a large message: a late acknowledgement would cost the node its lease.
-                        peer.sendUrgent(buffer, 0, length);
-                    }
-                    else
-                    {
-                        peer.send(buffer, 0, length);
-                    }
+                    peer.send(buffer, 0, length);
                 }
                 catch (final IllegalArgumentException ex)
                 {
                     DsmLog.rateLimited(DsmLog.Level.ERROR, "coordinator-too-large", "coordinator: " + ex.getMessage());
                 }
+            }
+        }
+
+        @Override
+        public void sendUrgent(final int nodeId, final DirectBuffer buffer, final int length)
+        {
+            final Destination peer = peers.get(nodeId);
+            if (peer != null)
+            {
+                peer.sendUrgent(buffer, 0, length);
             }
         }
 

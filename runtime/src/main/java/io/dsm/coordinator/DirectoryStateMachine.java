@@ -78,6 +78,15 @@ public final class DirectoryStateMachine
         /** Sends one message to a node. Must not block and must not drop it: queue when back-pressured. */
         void send(int nodeId, DirectBuffer buffer, int length);
 
+        /**
+         * Sends a small message that must not wait behind a large one (a heartbeat's acknowledgement: late, it would
+         * cost the node its lease); ordered only with other urgent messages.
+         */
+        default void sendUrgent(final int nodeId, final DirectBuffer buffer, final int length)
+        {
+            send(nodeId, buffer, length);
+        }
+
         /** A line for the log: the state machine keeps no clock, so the caller stamps it. */
         void log(DsmLog.Level level, String rateLimitKey, String message);
     }
@@ -213,7 +222,7 @@ public final class DirectoryStateMachine
                     heartbeatIn.wrap(in, at, block, version);
                     heartbeatAckOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                         .sender(DIRECTORY).sequence(heartbeatIn.sequence());
-                    send(member.id, heartbeatAckOut.encodedLength());
+                    outbox.sendUrgent(member.id, wire.out(), Wire.length(heartbeatAckOut.encodedLength()));
                     break;
                 case RegisterDecoder.TEMPLATE_ID:
                     onRegister(member, registerIn.wrap(in, at, block, version), nowNs);

@@ -15,8 +15,6 @@ import io.dsm.transport.IdleStrategies;
 import io.dsm.transport.MessageAssembler;
 import io.dsm.values.ValueCodec;
 import io.dsm.wire.ErrorCode;
-import io.dsm.wire.HeartbeatEncoder;
-import io.dsm.wire.MessageHeaderDecoder;
 import io.dsm.wire.ReadMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -316,35 +314,44 @@ public final class DsmNode implements Backend, Agent
     /** What the protocol sends goes out here, on the dsm thread. */
     private final class Outbox implements NodeProtocol.Outbox
     {
-        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
 
         @Override
         public void send(final int destination, final DirectBuffer buffer, final int length)
+        {
+            final Destination to = destination(destination);
+            if (to != null)
+            {
+                try
+                {
+                    to.send(buffer, 0, length);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    DsmLog.rateLimited(DsmLog.Level.ERROR, "node-too-large", "node " + protocol.nodeId() + ": " +
+                        ex.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void sendUrgent(final int destination, final DirectBuffer buffer, final int length)
+        {
+            final Destination to = destination(destination);
+            if (to != null)
+            {
+                to.sendUrgent(buffer, 0, length);
+            }
+        }
+
+        private Destination destination(final int destination)
         {
             final Destination to = destination == NodeProtocol.COORDINATOR ? coordinator : peers.get(destination);
             if (to == null)
             {
                 DsmLog.rateLimited(DsmLog.Level.WARN, "node-no-destination", "node " + protocol.nodeId() +
                     ": no way to send to node " + destination + ", which is not a member");
-                return;
             }
-            try
-            {
-                if (header.wrap(buffer, 0).templateId() == HeartbeatEncoder.TEMPLATE_ID)
-                {
-                    // Never behind a large message: a late heartbeat would cost this node its lease.
-                    to.sendUrgent(buffer, 0, length);
-                }
-                else
-                {
-                    to.send(buffer, 0, length);
-                }
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                DsmLog.rateLimited(DsmLog.Level.ERROR, "node-too-large", "node " + protocol.nodeId() + ": " +
-                    ex.getMessage());
-            }
+            return to;
         }
 
         @Override

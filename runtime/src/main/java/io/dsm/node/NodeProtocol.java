@@ -82,6 +82,15 @@ final class NodeProtocol
         /** Sends a message to the coordinator (0) or a node; never blocks, never drops it. */
         void send(int destination, DirectBuffer buffer, int length);
 
+        /**
+         * Sends a small message that must not wait behind a large one (a heartbeat: late, it would cost the lease);
+         * ordered only with other urgent messages.
+         */
+        default void sendUrgent(final int destination, final DirectBuffer buffer, final int length)
+        {
+            send(destination, buffer, length);
+        }
+
         /** A member joined: where it receives and how to wake it. */
         void connect(int nodeId, String channel, int streamId, String doorbell);
 
@@ -415,7 +424,7 @@ final class NodeProtocol
             final long sequence = ++heartbeatSequence;
             heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))] = nowNs;
             heartbeatOut.wrapAndApplyHeader(wire.out(), 0, wire.header()).sender(nodeId).sequence(sequence);
-            outbox.send(COORDINATOR, wire.out(), Wire.length(heartbeatOut.encodedLength()));
+            outbox.sendUrgent(COORDINATOR, wire.out(), Wire.length(heartbeatOut.encodedLength()));
         }
         if (leaseValid && nowNs - leaseExpiryNs > 0)
         {
