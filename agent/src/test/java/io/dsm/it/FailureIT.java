@@ -161,6 +161,10 @@ class FailureIT
             {
                 sendMalformed(aeron.addPublication(coordinatorChannel, CoordinatorServer.STREAM_ID), random);
                 sendMalformed(aeron.addPublication(nodeChannel, nodeStream), random);
+                // Keep the sender alive until both have read what it sent: a receiver that lost a datagram asks for
+                // it again, and a driver that closed at once could not resend it.
+                awaitStderr(coordinator, "coordinator dropped a malformed message");
+                awaitStderr(node, "dropped a malformed message");
             }
             finally
             {
@@ -168,11 +172,16 @@ class FailureIT
             }
 
             node.send("write 2");
-            assertEquals("ok wrote 2", node.awaitLine("ok wrote", WAIT), node.describe());
+            try
+            {
+                assertEquals("ok wrote 2", node.awaitLine("ok wrote", WAIT), node.describe());
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "\ncoordinator: " + coordinator.describe(), ex);
+            }
             node.send("read");
             assertEquals("ok read 2", node.awaitLine("ok read", WAIT));
-            awaitStderr(coordinator, "coordinator dropped a malformed message");
-            awaitStderr(node, "dropped a malformed message");
             assertTrue(coordinator.process.isAlive() && node.process.isAlive());
         }
     }

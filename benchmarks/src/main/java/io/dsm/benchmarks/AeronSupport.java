@@ -47,10 +47,11 @@ public final class AeronSupport
      * @return the idle strategy dsm uses with this run's settings, built from Agrona here (this jar does not carry
      * dsm's classes; the agent's copy works on shaded Agrona types): {@code yielding}, or Agrona's backoff that
      * first yields for {@code dsm.idle.warm.ns} after the last work, as dsm's {@code WarmBackoffIdleStrategy} does.
+     * Raw Aeron has no doorbell to sleep on: with {@code doorbell} it runs this backoff.
      */
     public static IdleStrategy idleStrategy()
     {
-        if ("yielding".equals(System.getProperty("dsm.idle.strategy", "backoff")))
+        if ("yielding".equals(System.getProperty("dsm.idle.strategy", "doorbell")))
         {
             return new YieldingIdleStrategy();
         }

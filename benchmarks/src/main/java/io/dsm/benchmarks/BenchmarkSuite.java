@@ -18,7 +18,7 @@ import java.util.List;
  * <pre>
  *   java -Dbench.agent.jar=agent/target/dsm-agent.jar -jar benchmarks/target/benchmarks.jar [options]
  *     --out DIR         where results go (default docs/bench)
- *     --idle NAME       dsm idle strategy of every JVM in the run: backoff (default) or yielding
+ *     --idle NAME       dsm idle strategy of every JVM in the run: doorbell (default), backoff or yielding
  *     --warm-ns N       dsm.idle.warm.ns of every JVM in the run (default: dsm's default)
  *     --max-park-ns N   dsm.idle.max.park.ns of every JVM in the run (default: dsm's default)
  *     --include REGEX   benchmarks to run (default all)
@@ -35,7 +35,7 @@ public final class BenchmarkSuite
     public static void main(final String[] args) throws Exception
     {
         Path out = Path.of("docs", "bench");
-        String idle = "backoff";
+        String idle = "doorbell";
         String include = "io\\.dsm\\.benchmarks\\..*";
         boolean smoke = false;
         boolean reportOnly = false;

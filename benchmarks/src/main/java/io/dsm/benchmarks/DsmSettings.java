@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The dsm settings every JVM of one benchmark run uses (benchmark JVM, peers, coordinator): the suite passes
- * {@code -Dbench.dsm.idle=backoff|yielding} to compare the idle strategies.
+ * {@code -Ddsm.idle.strategy=doorbell|backoff|yielding} to compare the idle strategies.
  */
 public final class DsmSettings
 {
@@ -17,7 +17,7 @@ public final class DsmSettings
     public static List<String> asProperties()
     {
         final List<String> properties = new ArrayList<>();
-        properties.add("-Ddsm.idle.strategy=" + System.getProperty("dsm.idle.strategy", "backoff"));
+        properties.add("-Ddsm.idle.strategy=" + System.getProperty("dsm.idle.strategy", "doorbell"));
         properties.add("-Ddsm.replication=" + System.getProperty("dsm.replication", "invalidate"));
         properties.add("-Ddsm.timeout.ms=20000");
         for (final String key : List.of("dsm.idle.warm.ns", "dsm.idle.max.park.ns"))

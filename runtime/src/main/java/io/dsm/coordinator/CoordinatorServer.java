@@ -101,6 +101,11 @@ public final class CoordinatorServer implements Agent, AutoCloseable
     {
         nowNs = System.nanoTime();
         final int transportWork = transport.doWork();
+        if (transportWork > 0)
+        {
+            // The driver read a datagram (one per socket per cycle) or sent one: drain the rest before sleeping.
+            doorbell.pollAgain();
+        }
         int work = subscription.poll(assembler, 64);
         if (assembler.isAssembling())
         {

@@ -211,6 +211,11 @@ public final class DsmNode implements Backend, Agent
     {
         nowNs = System.nanoTime();
         final int transportWork = transport.doWork();
+        if (transportWork > 0)
+        {
+            // The driver read a datagram (one per socket per cycle) or sent one: drain the rest before sleeping.
+            doorbell.pollAgain();
+        }
         int work = inbox.poll(assembler, 64);
         boolean transferring = assembler.isAssembling();
         Request command;

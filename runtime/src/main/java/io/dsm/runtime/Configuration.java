@@ -111,7 +111,7 @@ public final class Configuration
         d.put(NODE_CHANNEL, "");
         d.put(DRIVER, "embedded");
         d.put(AERON_DIR, "");
-        d.put(IDLE_STRATEGY, "backoff");
+        d.put(IDLE_STRATEGY, "doorbell");
         d.put(IDLE_MAX_PARK_NS, "1000000");
         d.put(IDLE_MAX_YIELDS, "10");
         d.put(IDLE_WARM_NS, "1000000");

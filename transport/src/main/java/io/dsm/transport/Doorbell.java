@@ -32,6 +32,7 @@ public final class Doorbell implements AutoCloseable
     private final String address;
     private long rings;
     private long wakeups;
+    private boolean pollAgain;
 
     private Doorbell(final String host)
     {
@@ -161,6 +162,24 @@ public final class Doorbell implements AutoCloseable
     public void wakeup()
     {
         selector.wakeup();
+    }
+
+    /**
+     * Tells the sleeper to poll once more before it sleeps: the transport did work this duty cycle that rang no bell
+     * (Aeron reads one datagram per socket per duty cycle, so a burst of keep-alives, retransmits or junk would
+     * otherwise be drained one datagram per sleep while the socket's buffer fills and drops what matters).
+     */
+    public void pollAgain()
+    {
+        pollAgain = true;
+    }
+
+    /** @return whether {@link #pollAgain()} was called since the last call of this method. */
+    boolean takePollAgain()
+    {
+        final boolean again = pollAgain;
+        pollAgain = false;
+        return again;
     }
 
     /** @return how many times this process rang others. */

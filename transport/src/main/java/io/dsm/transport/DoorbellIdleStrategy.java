@@ -53,16 +53,23 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        if (System.nanoTime() - lastWorkNs < warmNs)
+        // The transport read or sent a datagram that rang no bell: poll again before sleeping (Doorbell#pollAgain).
+        final boolean pollAgain = doorbell.takePollAgain();
+        if (pollAgain || System.nanoTime() - lastWorkNs < warmNs)
         {
             // Yield, never spin: on this 2-vCPU virtual machine a warm window of Thread.onSpinWait() made a ping-pong
             // round 3.6 x slower (1,311 against 364 us p50; docs/bench/NOTES.md), the way Agrona's own spinning does.
             Thread.yield();
             return;
         }
-        // Whatever ends the sleep, the agent polls once; only work found then makes it warm again (idle(work) > 0),
-        // so a sleep that merely timed out costs one poll, not a warm window of polling.
-        doorbell.await(maxSleepNs);
+        // A sleep that merely timed out costs one poll, not a warm window of polling. A ring makes the thread warm:
+        // the ring follows the messages it announces, but the sender's driver may put the last of them on the wire a
+        // little later (flow control), and a thread that went back to sleep after one empty poll would leave them
+        // waiting for the longest sleep or the next ring.
+        if (doorbell.await(maxSleepNs))
+        {
+            reset();
+        }
     }
 
     @Override

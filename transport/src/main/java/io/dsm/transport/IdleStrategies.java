@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * Names the idle strategies a dsm thread may use when a duty cycle did no work.
  * <p>
- * {@code backoff} (default) spins briefly, yields, then parks up to a bound: an idle node costs almost no CPU, and a
+ * {@code doorbell} (default) yields briefly, then sleeps on a {@link Doorbell} that peers ring. {@code backoff} spins
+ * briefly, yields, then parks up to a bound: an idle node costs little CPU, and a
  * message that arrives while parked waits at most that bound. {@code yielding} answers fastest on a machine with
  * few cores but keeps one core busy; {@code busy-spin} should only be used with a core to spare for each spinning
  * thread; {@code sleeping} parks 1 ms at a time.

@@ -92,6 +92,29 @@ class DoorbellTest
     }
 
     @Test
+    void afterPollAgainTheStrategyPollsOnceMoreBeforeItSleeps() throws Exception
+    {
+        try (Doorbell sleeper = Doorbell.open("127.0.0.1"); Doorbell ringer = Doorbell.open("127.0.0.1"))
+        {
+            final IdleStrategy strategy = new DoorbellIdleStrategy(sleeper, 0, HOUR_NS);
+            final CountDownLatch polledAgain = new CountDownLatch(1);
+            final Thread thread = new Thread(() ->
+            {
+                sleeper.pollAgain();
+                strategy.idle(0); // returns at once: the transport did work that rang nothing
+                polledAgain.countDown();
+                strategy.idle(0); // sleeps: the flag was taken
+            });
+            thread.start();
+            assertTrue(polledAgain.await(10, TimeUnit.SECONDS), "idle(0) slept although pollAgain() was called");
+            ringer.ring(Doorbell.parse(sleeper.address()));
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(thread.isAlive(), "the second idle(0) did not return within 10 s of a ring");
+            assertEquals(1, sleeper.wakeups(), "the second idle(0) slept on the bell and the ring woke it");
+        }
+    }
+
+    @Test
     void withoutABellTheDoorbellStrategyFallsBackToBackoff()
     {
         assertFalse(IdleStrategies.of(IdleStrategies.DOORBELL, 1_000_000, 10, 0, null) instanceof DoorbellIdleStrategy);
