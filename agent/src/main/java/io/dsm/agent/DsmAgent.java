@@ -3,22 +3,11 @@ package io.dsm.agent;
 import io.dsm.runtime.AgentStatus;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.none;
 
 /**
  * The dsm agent. As {@code -javaagent:dsm-agent.jar[=key=value,...]} it opens the JDK internals dsm's libraries
@@ -95,7 +84,7 @@ public final class DsmAgent
                 DsmLog.error("dsm.strict is true and the configuration above is wrong: the JVM stops");
                 System.exit(1);
             }
-            final LazyTransformer transformer = new LazyTransformer(config, strict, ignoredPrefixes(config));
+            final LazyTransformer transformer = new LazyTransformer(strict, ignoredPrefixes(config));
             instrumentation.addTransformer(transformer, true);
             retransformLoaded(instrumentation, transformer);
             AgentStatus.markInstalled();
@@ -207,24 +196,6 @@ public final class DsmAgent
         return RETRANSFORMING.get() != null;
     }
 
-    static AgentBuilder transformer(final Configuration config, final boolean strict)
-    {
-        final SharedFieldResolver resolver = new SharedFieldResolver(strict);
-        final AsmVisitorWrapper rewriter = new SharedFieldAccessRewriter(resolver, strict);
-        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.PoolStrategy.Default.EXTENDED)
-            .with(new ErrorListener())
-            .ignore(ignored(config))
-            .type(any())
-            .transform((builder, type, classLoader, module, protectionDomain) ->
-            {
-                resolver.checkDeclaredFields(type);
-                return builder.visit(rewriter);
-            });
-    }
-
     /** @return the prefixes (internal names) of the classes the agent never transforms. */
     static List<String> ignoredPrefixes(final Configuration config)
     {
@@ -242,31 +213,5 @@ public final class DsmAgent
             }
         }
         return prefixes;
-    }
-
-    private static ElementMatcher.Junction<TypeDescription> ignored(final Configuration config)
-    {
-        ElementMatcher.Junction<TypeDescription> matcher = none();
-        for (final String prefix : ignoredPrefixes(config))
-        {
-            matcher = matcher.or(nameStartsWith(prefix.replace('/', '.')));
-        }
-        return matcher.or(isSynthetic()).or(t -> t.getName().contains("$$Lambda"));
-    }
-
-    /** Reports transformation failures once per class; never throws. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter
-    {
-        @Override
-        public void onError(
-            final String typeName,
-            final ClassLoader classLoader,
-            final JavaModule module,
-            final boolean loaded,
-            final Throwable throwable)
-        {
-            DsmLog.rateLimited(DsmLog.Level.WARN, "transform-" + typeName,
-                "could not instrument " + typeName + "; its accesses to @Shared fields stay local: " + throwable);
-        }
     }
 }

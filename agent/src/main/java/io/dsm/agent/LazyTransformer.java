@@ -1,6 +1,5 @@
 package io.dsm.agent;
 
-import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -10,25 +9,23 @@ import java.util.List;
 
 /**
  * The agent's one class file transformer: a class whose name is ignored, or whose constant pool shows it cannot touch
- * a shared field ({@link ClassFileScan}), is left alone at the cost of a scan; any other goes through the full
- * transformation ({@link DsmAgent#transformer}), built with Byte Buddy's machinery the first time a class needs it.
+ * a shared field ({@link ClassFileScan}), is left alone at the cost of a scan; any other is rewritten
+ * ({@link ClassRewriting}), whose Byte Buddy classes load the first time a class needs it. A class that cannot be
+ * rewritten is reported once and loads unchanged: its accesses to shared fields stay local.
  */
 final class LazyTransformer implements ClassFileTransformer
 {
-    private final Configuration config;
     private final boolean strict;
     private final List<String> ignoredPrefixes;
     private final ClassFileScan scan = new ClassFileScan();
-    private volatile ClassFileTransformer full;
+    private volatile ClassRewriting rewriting;
 
     /**
-     * @param config          the configuration the full transformation is built with.
      * @param strict          whether a refused field is an error.
      * @param ignoredPrefixes internal-name prefixes of classes never transformed.
      */
-    LazyTransformer(final Configuration config, final boolean strict, final List<String> ignoredPrefixes)
+    LazyTransformer(final boolean strict, final List<String> ignoredPrefixes)
     {
-        this.config = config;
         this.strict = strict;
         this.ignoredPrefixes = ignoredPrefixes;
     }
@@ -58,7 +55,16 @@ final class LazyTransformer implements ClassFileTransformer
         {
             return null;
         }
-        return full().transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+        try
+        {
+            return rewriting().rewrite(className.replace('/', '.'), classfileBuffer, loader);
+        }
+        catch (final Throwable t)
+        {
+            DsmLog.rateLimited(DsmLog.Level.WARN, "transform-" + className, "could not instrument " +
+                className.replace('/', '.') + "; its accesses to @Shared fields stay local: " + t);
+            return null;
+        }
     }
 
     @Override
@@ -68,24 +74,24 @@ final class LazyTransformer implements ClassFileTransformer
         return transform(null, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
     }
 
-    private ClassFileTransformer full()
+    private ClassRewriting rewriting()
     {
-        ClassFileTransformer f = full;
-        if (f == null)
+        ClassRewriting r = rewriting;
+        if (r == null)
         {
             synchronized (this)
             {
-                f = full;
-                if (f == null)
+                r = rewriting;
+                if (r == null)
                 {
                     final long start = System.nanoTime();
-                    f = DsmAgent.transformer(config, strict).makeRaw();
-                    full = f;
-                    DsmLog.debug("agent: built the shared-field transformation in " +
+                    r = new ClassRewriting(new SharedFieldResolver(strict), strict);
+                    rewriting = r;
+                    DsmLog.debug("agent: built the shared-field rewriting in " +
                         (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
             }
         }
-        return f;
+        return r;
     }
 }

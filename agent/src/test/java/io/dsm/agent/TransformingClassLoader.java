@@ -1,8 +1,5 @@
 package io.dsm.agent;
 
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.pool.TypePool;
 
 /**
  * Loads the classes of one package through the agent's transformation, as the agent would at class-load time, but
@@ -11,10 +8,7 @@ import net.bytebuddy.pool.TypePool;
 final class TransformingClassLoader extends ClassLoader
 {
     private final String prefix;
-    private final SharedFieldAccessRewriter rewriter;
-    private final SharedFieldResolver resolver;
-    private final ClassFileLocator locator;
-    private final TypePool pool;
+    private final ClassRewriting rewriting;
     private final java.util.Map<String, byte[]> transformed = new java.util.concurrent.ConcurrentHashMap<>();
 
     TransformingClassLoader(final String prefix, final SharedFieldResolver resolver)
@@ -26,10 +20,7 @@ final class TransformingClassLoader extends ClassLoader
     {
         super(TransformingClassLoader.class.getClassLoader());
         this.prefix = prefix;
-        this.resolver = resolver;
-        this.rewriter = new SharedFieldAccessRewriter(resolver, strict);
-        this.locator = ClassFileLocator.ForClassLoader.of(getParent());
-        this.pool = TypePool.Default.of(locator);
+        this.rewriting = new ClassRewriting(resolver, strict);
     }
 
     /** @return the class file as the agent rewrote it. */
@@ -50,9 +41,18 @@ final class TransformingClassLoader extends ClassLoader
             Class<?> loaded = findLoadedClass(name);
             if (loaded == null)
             {
-                final var type = pool.describe(name).resolve();
-                resolver.checkDeclaredFields(type);
-                final byte[] bytes = new ByteBuddy().redefine(type, locator).visit(rewriter).make().getBytes();
+                final byte[] original;
+                try (java.io.InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class"))
+                {
+                    original = in.readAllBytes();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new ClassNotFoundException(name, ex);
+                }
+                // The agent's own rewriting, as its transformer applies it at class-load time.
+                final byte[] rewritten = rewriting.rewrite(name, original, this);
+                final byte[] bytes = rewritten == null ? original : rewritten;
                 transformed.put(name, bytes);
                 if (System.getProperty("dsm.test.dump") != null)
                 {
