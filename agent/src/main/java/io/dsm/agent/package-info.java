@@ -1,6 +1,7 @@
 /**
  * The {@code -javaagent}: {@link io.dsm.agent.DsmAgent} (premain and agentmain) with its
- * {@link io.dsm.agent.LazyTransformer} and {@link io.dsm.agent.ClassFileScan}, the
+ * {@link io.dsm.agent.LazyTransformer}, {@link io.dsm.agent.ClassFileScan} and
+ * {@link io.dsm.agent.ClassRewriting}, the
  * {@link io.dsm.agent.SharedFieldResolver} that decides which field accesses are shared, the
  * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them, and {@link io.dsm.agent.CommandLine}
  * ({@code java -jar dsm-agent.jar}). May import Byte Buddy, {@code runtime}, {@code access} and {@code values} (the

@@ -475,7 +475,8 @@ public final class SharedFieldBootstrap
         private volatile int pending;
         private final String baseName;
         private final String declaredBy;
-        private final ConcurrentHashMap<Object, SharedVariable> byId = new ConcurrentHashMap<>();
+        /** The variables of every instance field that declares {@link #baseName}, by object id. */
+        private final ConcurrentHashMap<Object, SharedVariable> byId;
 
         InstanceFamily(final Field field, final MethodHandles.Lookup caller)
         {
@@ -483,6 +484,7 @@ public final class SharedFieldBootstrap
             this.idField = idField(field.getDeclaringClass());
             this.baseName = baseName(field);
             this.declaredBy = describe(field);
+            this.byId = ReplicaTable.instances(baseName);
             MethodHandle getter;
             try
             {
@@ -585,13 +587,9 @@ public final class SharedFieldBootstrap
                 throw new DsmException("shared field " + field.getDeclaringClass().getName() + "." + field.getName() +
                     " used on an object whose @SharedId " + idField.getName() + " is null: set the id first");
             }
-            final SharedVariable cached = byId.get(id);
-            if (cached != null)
-            {
-                return cached;
-            }
-            return byId.computeIfAbsent(id, k -> ReplicaTable.variable(baseName + "[" + k + "]",
-                field.getGenericType(), field.getType(), declaredBy));
+            // Checks the type too: another field may have declared this name with another type.
+            return ReplicaTable.instanceVariable(byId, baseName, id, field.getGenericType(), field.getType(),
+                declaredBy);
         }
     }
 }

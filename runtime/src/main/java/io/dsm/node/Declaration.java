@@ -25,16 +25,23 @@ final class Declaration
     final Type declaredType;
     /** The field, for messages. */
     final String declaredBy;
+    /**
+     * The variable name the field declares: a static field's variable has this name, an instance field's variables
+     * this name followed by {@code [id]}.
+     */
+    final String baseName;
     /** The value of a variable never written. */
     final Object defaultValue;
     /** REFERENCE, or which primitive the variable's bits hold. */
     final int kind;
 
-    Declaration(final Class<?> type, final Type declaredType, final String declaredBy, final Object defaultValue)
+    Declaration(final Class<?> type, final Type declaredType, final String declaredBy, final String baseName,
+        final Object defaultValue)
     {
         this.type = type;
         this.declaredType = declaredType;
         this.declaredBy = declaredBy;
+        this.baseName = baseName;
         this.defaultValue = defaultValue;
         this.kind = kindOf(type);
     }

@@ -26,8 +26,11 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -56,6 +59,7 @@ public final class DsmNode implements Backend, Agent
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final ManyToOneConcurrentLinkedQueue<Request> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final ValueCodec codec = ReplicaTable.codec();
+    private final FutureTask<Object> codecWarmUp;
     private final Doorbell doorbell;
     /** Whether the dsm thread sleeps on the doorbell (woken by {@link Doorbell#wakeup()}) rather than parks. */
     private final boolean sleepsOnDoorbell;
@@ -70,9 +74,16 @@ public final class DsmNode implements Backend, Agent
     private DsmNode(final Context ctx)
     {
         this.ctx = ctx;
-        // Initialise the serializer now: Chronicle registers a shutdown hook when first used, which fails if that
-        // first use is the graceful leave, itself run from a shutdown hook.
-        codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up");
+        // Initialise the serializer now, on a thread of its own while this one starts Aeron and joins (each takes a
+        // few hundred ms the first time, most of it loading classes): Chronicle registers a shutdown hook when first
+        // used, which fails if that first use is the graceful leave, itself run from a shutdown hook. start() waits
+        // for it before it returns.
+        this.codecWarmUp = new FutureTask<>(() ->
+            codec.toReplica(codec.encode(0L, Long.class), Long.class, Long.class, 0L, "warm-up"));
+        final Thread warmUp = new Thread(codecWarmUp, "dsm-codec-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        final long startNs = System.nanoTime();
         AeronTransport.deleteStaleDirectories();
         if (ctx.autostartCoordinator)
         {
@@ -80,6 +91,7 @@ public final class DsmNode implements Backend, Agent
             // driver that is not invoked for its liveness timeout (10 s) is taken for dead by its own client.
             CoordinatorLauncher.ensureRunning(ctx.config, ctx.coordinatorHost, ctx.coordinatorPort);
         }
+        final long coordinatorNs = System.nanoTime();
         this.transport = AeronTransport.launch(new AeronTransport.Context()
             .embeddedDriver(ctx.embeddedDriver)
             .aeronDirectoryName(ctx.aeronDirectoryName)
@@ -96,6 +108,8 @@ public final class DsmNode implements Backend, Agent
             this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
             this.doorbell = Doorbell.open(ctx.nodeHost);
             this.sleepsOnDoorbell = ctx.idle.sleepsOnDoorbell();
+            DsmLog.debug("node start: coordinator found or started in " + (coordinatorNs - startNs) / 1_000_000 +
+                " ms, transport started in " + (System.nanoTime() - coordinatorNs) / 1_000_000 + " ms");
         }
         catch (final RuntimeException ex)
         {
@@ -133,6 +147,9 @@ public final class DsmNode implements Backend, Agent
         try
         {
             node.join();
+            final long waitNs = System.nanoTime();
+            node.awaitCodecWarmUp();
+            DsmLog.debug("node start: waited " + (System.nanoTime() - waitNs) / 1_000_000 + " ms for the codec");
         }
         catch (final RuntimeException ex)
         {
@@ -148,6 +165,28 @@ public final class DsmNode implements Backend, Agent
         });
         Runtime.getRuntime().addShutdownHook(new Thread(node::leave, "dsm-leave"));
         return node;
+    }
+
+    private void awaitCodecWarmUp()
+    {
+        try
+        {
+            codecWarmUp.get(ctx.connectTimeoutNs, TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new DsmException("interrupted while the value codec started", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new DsmException("the value codec (Chronicle Wire) could not start: " + ex.getCause(), ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new DsmTimeoutException("the value codec (Chronicle Wire) did not start within " +
+                TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) + " ms");
+        }
     }
 
     private String resolveInboxChannel(final long timeoutNs)
@@ -472,7 +511,7 @@ public final class DsmNode implements Backend, Agent
                 awaitLease(variable, deadline, "read");
                 continue;
             }
-            return submit(new Request(Request.Kind.READ, variable, "read of '" + variable.name + "'", deadline)).result;
+            return submit(new Request(Request.Kind.READ, variable, "read of '" + variable.name() + "'", deadline)).result;
         }
     }
 
@@ -505,7 +544,7 @@ public final class DsmNode implements Backend, Agent
             // let it through, then decide again.
             if (System.nanoTime() - deadline > 0)
             {
-                throw new DsmTimeoutException("write access to '" + variable.name + "' timed out after " +
+                throw new DsmTimeoutException("write access to '" + variable.name() + "' timed out after " +
                     TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
                     " owns it but " + (variable.value == SharedVariable.INVALID ? "its lease with the coordinator at " +
                     ctx.coordinatorChannel + " expired" : "its own dsm thread did not get to the variable"));
@@ -519,13 +558,13 @@ public final class DsmNode implements Backend, Agent
                 Thread.yield();
             }
         }
-        submit(new Request(Request.Kind.ACQUIRE, variable, "write access to '" + variable.name + "'", deadline));
+        submit(new Request(Request.Kind.ACQUIRE, variable, "write access to '" + variable.name() + "'", deadline));
     }
 
     @Override
     public void writeWithReaders(final SharedVariable variable, final Object content)
     {
-        final Request request = new Request(Request.Kind.WRITE, variable, "write of '" + variable.name + "'",
+        final Request request = new Request(Request.Kind.WRITE, variable, "write of '" + variable.name() + "'",
             deadline());
         request.content = content;
         request.bytes = variable.serialize(content);
@@ -535,7 +574,7 @@ public final class DsmNode implements Backend, Agent
     @Override
     public void init(final SharedVariable variable, final Object content)
     {
-        final Request request = new Request(Request.Kind.INIT, variable, "initial value of '" + variable.name + "'",
+        final Request request = new Request(Request.Kind.INIT, variable, "initial value of '" + variable.name() + "'",
             deadline());
         request.content = content;
         request.bytes = variable.serialize(content);
@@ -553,7 +592,7 @@ public final class DsmNode implements Backend, Agent
                 return;
             }
             final Request request = new Request(Request.Kind.RELEASE, variable,
-                "release of '" + variable.name + "'", deadline());
+                "release of '" + variable.name() + "'", deadline());
             request.keep = true;
             submit(request);
         }
@@ -636,7 +675,7 @@ public final class DsmNode implements Backend, Agent
     {
         if (System.nanoTime() - deadline > 0)
         {
-            throw new DsmTimeoutException(what + " of '" + variable.name + "' timed out after " +
+            throw new DsmTimeoutException(what + " of '" + variable.name() + "' timed out after " +
                 TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
                 " owns it but its lease with the coordinator at " + ctx.coordinatorChannel + " expired");
         }
@@ -672,7 +711,7 @@ public final class DsmNode implements Backend, Agent
                 }
                 if (!variable.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
-                    DsmLog.warn("node " + protocol.nodeId() + " leaves while a thread still holds '" + variable.name +
+                    DsmLog.warn("node " + protocol.nodeId() + " leaves while a thread still holds '" + variable.name() +
                         "'");
                     continue;
                 }
@@ -680,7 +719,7 @@ public final class DsmNode implements Backend, Agent
                 {
                     if (variable.access == SharedVariable.WRITE)
                     {
-                        submit(new Request(Request.Kind.RELEASE, variable, "release of '" + variable.name + "'",
+                        submit(new Request(Request.Kind.RELEASE, variable, "release of '" + variable.name() + "'",
                             deadline));
                     }
                 }

@@ -109,7 +109,7 @@ public final class LocalBackend implements Backend
         {
             if (v.value != SharedVariable.INVALID)
             {
-                result.add(new VariableInfo(v.name, v.declaration.type.getName(), 0, v.version, 1, -1));
+                result.add(new VariableInfo(v.name(), v.declaration.type.getName(), 0, v.version, 1, -1));
             }
         }
         result.sort((a, b) -> a.name().compareTo(b.name()));

@@ -47,6 +47,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -122,6 +123,10 @@ final class NodeProtocol
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int HEARTBEAT_RING = 64;
     private static final int MAX_HOPS = 8;
+    /** At most this many messages from nodes not known yet wait for the directory's notice of them. */
+    static final int MAX_HELD_MESSAGES = 256;
+    /** ... and at most this many bytes of them. */
+    static final int MAX_HELD_BYTES = 1 << 20;
     private static final long EXPIRY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final byte[] NO_BYTES = new byte[0];
 
@@ -133,6 +138,15 @@ final class NodeProtocol
     private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<SharedVariable> variables = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
+    /**
+     * Messages from nodes this one does not know yet, oldest first: the directory tells each member of a new one, and
+     * the new one may reach a member (a read of a variable it owns) before that notice does. Replayed when the notice
+     * comes; dropped as malformed when none comes within the request timeout, or when too many wait.
+     */
+    private final ArrayDeque<HeldMessage> held = new ArrayDeque<>();
+    private int heldBytes;
+    /** Nodes the message being handled made members: their held messages are replayed after it. */
+    private final IntArrayList joinedNow = new IntArrayList();
     /** Per variable this node owns with readers: who they are and how each is kept current. */
     private final Int2ObjectHashMap<Copyset> copysets = new Int2ObjectHashMap<>();
     /** Writes and hand-overs waiting for readers' answers, by write id. */
@@ -350,6 +364,10 @@ final class NodeProtocol
             if (members.put(id, new Member(id, pid, description)) == null)
             {
                 outbox.connect(id, channel, stream, doorbell);
+                if (!held.isEmpty())
+                {
+                    joinedNow.addInt(id);
+                }
             }
         }
         else if (change == MemberEvent.LEFT)
@@ -364,6 +382,10 @@ final class NodeProtocol
         if (members.remove(id) == null)
         {
             return;
+        }
+        if (!held.isEmpty())
+        {
+            expireHeld(Long.MIN_VALUE / 2, id);
         }
         outbox.disconnect(id);
         for (final SharedVariable variable : variables.values())
@@ -410,6 +432,10 @@ final class NodeProtocol
     boolean onTick(final long nowNs)
     {
         wire.trim();
+        if (!held.isEmpty())
+        {
+            expireHeld(nowNs, 0);
+        }
         if (!deferredVariables.isEmpty())
         {
             retryDeferred();
@@ -452,7 +478,7 @@ final class NodeProtocol
         {
             if (variable.access == SharedVariable.WRITE)
             {
-                lost.add(variable.name);
+                lost.add(variable.name());
             }
             apply(variable, Deferred.DROP, null, 0);
             variable.id = 0;
@@ -596,7 +622,7 @@ final class NodeProtocol
     {
         registerOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(nodeId).correlationId(correlationId).intent(intent).mode(settings.mode)
-            .timeoutNs(coordinatorTimeoutNs()).name(variable.name).valueType(variable.declaration.type.getName());
+            .timeoutNs(coordinatorTimeoutNs()).name(variable.name()).valueType(variable.declaration.type.getName());
         final byte[] bytes = value == null ? NO_BYTES : value;
         registerOut.putValue(bytes, 0, bytes.length);
         outbox.send(COORDINATOR, wire.out(), Wire.length(registerOut.encodedLength()));
@@ -796,7 +822,7 @@ final class NodeProtocol
                 writes.remove(write.writeId);
                 final StringBuilder nodes = new StringBuilder();
                 write.awaiting.forEach(id -> nodes.append(nodes.length() == 0 ? "" : ", ").append(describe(id)));
-                waitingFor = nodes + " (a reader of '" + request.variable.name + "', which must drop or update " +
+                waitingFor = nodes + " (a reader of '" + request.variable.name() + "', which must drop or update " +
                     "its replica before the write counts)";
             }
             request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " timed out after " +
@@ -838,6 +864,10 @@ final class NodeProtocol
             final int sender = in.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN);
             if (sender != COORDINATOR && !members.containsKey(sender))
             {
+                if (sender > 0 && sender != nodeId && welcomed && hold(sender, buffer, offset, length, nowNs))
+                {
+                    return;
+                }
                 throw new MalformedMessageException("from node " + sender + ", which is not a member");
             }
             if (sender == COORDINATOR)
@@ -897,6 +927,75 @@ final class NodeProtocol
             malformedMessages++;
             outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
                 length + " bytes: " + ex.getMessage());
+        }
+        if (!joinedNow.isEmpty())
+        {
+            replayHeld(nowNs);
+        }
+    }
+
+    /** A message from a node not known yet; what it cost is bounded. */
+    private record HeldMessage(int sender, byte[] message, long arrivedNs)
+    {
+    }
+
+    private boolean hold(final int sender, final DirectBuffer buffer, final int offset, final int length,
+        final long nowNs)
+    {
+        if (held.size() >= MAX_HELD_MESSAGES || heldBytes + length > MAX_HELD_BYTES)
+        {
+            return false;
+        }
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        held.addLast(new HeldMessage(sender, copy, nowNs));
+        heldBytes += length;
+        return true;
+    }
+
+    private void replayHeld(final long nowNs)
+    {
+        final int count = held.size();
+        for (int i = 0; i < count; i++)
+        {
+            final HeldMessage message = held.pollFirst();
+            heldBytes -= message.message.length;
+            if (joinedNow.containsInt(message.sender))
+            {
+                onMessage(new UnsafeBuffer(message.message), 0, message.message.length, nowNs);
+            }
+            else
+            {
+                held.addLast(message); // keeps its place: later ones are younger
+                heldBytes += message.message.length;
+            }
+        }
+        joinedNow.clear();
+    }
+
+    /** Drops held messages whose sender did not become a member within the request timeout, or has left. */
+    private void expireHeld(final long nowNs, final int leftNode)
+    {
+        final int count = held.size();
+        for (int i = 0; i < count; i++)
+        {
+            final HeldMessage message = held.pollFirst();
+            if (message.sender == leftNode)
+            {
+                heldBytes -= message.message.length;
+            }
+            else if (nowNs - message.arrivedNs > settings.timeoutNs)
+            {
+                heldBytes -= message.message.length;
+                malformedMessages++;
+                outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
+                    message.message.length + " bytes: from node " + message.sender + ", which did not become a " +
+                    "member within " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNs) + " ms");
+            }
+            else
+            {
+                held.addLast(message);
+            }
         }
     }
 
@@ -1131,7 +1230,7 @@ final class NodeProtocol
                     {
                         malformedMessages++;
                         outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed " +
-                            "message about '" + variable.name + "': " + ex.getMessage());
+                            "message about '" + variable.name() + "': " + ex.getMessage());
                     }
                     variable.deferred.pollFirst();
                     if (isTransfer(entry.message))
@@ -1411,7 +1510,7 @@ final class NodeProtocol
             requests.remove(reader.correlationId);
             if (pending.content == null)
             {
-                reader.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "the update of '" + variable.name +
+                reader.completeExceptionally(ErrorCode.BAD_REQUEST.value(), "the update of '" + variable.name() +
                     "' could not be read here");
             }
             else
@@ -1465,7 +1564,7 @@ final class NodeProtocol
         if (variable.access != SharedVariable.WRITE && variable.released == SharedVariable.INVALID)
         {
             outbox.log(DsmLog.Level.WARN, "node-stale-transfer", "node " + nodeId + " was told to hand '" +
-                variable.name + "' to " + describe(newOwner) + " but does not own it");
+                variable.name() + "' to " + describe(newOwner) + " but does not own it");
             return;
         }
         final PendingWrite handOver = new PendingWrite(nextWriteId++, variable, null, variable.version);
@@ -1569,7 +1668,7 @@ final class NodeProtocol
         {
             if (version != 0)
             {
-                outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": took ownership of '" + variable.name +
+                outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": took ownership of '" + variable.name() +
                     "' at version " + version + " without the value; using the declared default");
             }
             content = variable.declaration.defaultValue;
@@ -1607,9 +1706,9 @@ final class NodeProtocol
 
     private void failDecode(final SharedVariable variable, final Request request, final Exception ex)
     {
-        final String message = "cannot decode the value of '" + variable.name + "' (declared as " +
+        final String message = "cannot decode the value of '" + variable.name() + "' (declared as " +
             variable.declaration.type.getName() + " by " + variable.declaration.declaredBy + "): " + ex.getMessage();
-        outbox.log(DsmLog.Level.ERROR, "decode-" + variable.name, "node " + nodeId + ": " + message);
+        outbox.log(DsmLog.Level.ERROR, "decode-" + variable.name(), "node " + nodeId + ": " + message);
         if (request != null)
         {
             request.completeExceptionally(ErrorCode.BAD_REQUEST.value(), message);

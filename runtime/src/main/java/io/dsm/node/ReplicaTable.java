@@ -7,8 +7,12 @@ import io.dsm.values.AllowList;
 import io.dsm.values.ValueCodec;
 
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,7 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReplicaTable
 {
+    /** The variables of static fields, by name. */
     private static final ConcurrentHashMap<String, SharedVariable> VARIABLES = new ConcurrentHashMap<>();
+    /**
+     * The variables of instance fields, by the field's base name and then by object id: a replica needs no name and
+     * no entry of its own in a map by name (the name {@code base[id]} is made when asked for).
+     */
+    private static final ConcurrentHashMap<String, ConcurrentHashMap<Object, SharedVariable>> INSTANCES =
+        new ConcurrentHashMap<>();
     /** One declaration per field (by its description), shared by all its variables. */
     private static final ConcurrentHashMap<List<Object>, Declaration> DECLARATIONS = new ConcurrentHashMap<>();
     private static volatile Backend backend;
@@ -30,7 +41,7 @@ public final class ReplicaTable
     }
 
     /**
-     * Returns the variable named {@code name}, creating it on first use.
+     * Returns the variable of a static field, named {@code name}, creating it on first use.
      *
      * @param name         the variable's name.
      * @param declaredType the declared type of the field (generic, for the allow list).
@@ -42,17 +53,72 @@ public final class ReplicaTable
     public static SharedVariable variable(
         final String name, final Type declaredType, final Class<?> rawType, final String declaredBy)
     {
-        final Class<?> boxed = ValueCodec.box(rawType);
         final SharedVariable variable = VARIABLES.computeIfAbsent(name, n ->
         {
-            // Keyed by the field and its type: a class of the same name from another class loader is another field.
-            final Declaration declaration = DECLARATIONS.computeIfAbsent(List.of(declaredBy, declaredType), d ->
-            {
-                codec().allowList().register(declaredType);
-                return new Declaration(boxed, declaredType, declaredBy, defaultValue(rawType));
-            });
-            return new SharedVariable(n, declaration);
+            // An instance field's variable may already have this name (base[id]): it is the same variable.
+            final SharedVariable existing = findInstance(n);
+            return existing != null ? existing :
+                new SharedVariable(null, declaration(name, declaredType, rawType, declaredBy));
         });
+        return checked(variable, name, rawType, declaredBy);
+    }
+
+    /**
+     * @param baseName the name the field declares.
+     * @return the variables of the instance fields that declare {@code baseName}, by object id; for
+     *         {@link #instanceVariable} and a cache of the caller's.
+     */
+    public static ConcurrentHashMap<Object, SharedVariable> instances(final String baseName)
+    {
+        return INSTANCES.computeIfAbsent(baseName, b -> new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Returns the variable of an instance field for one object id, named {@code baseName[id]}, creating it on first use.
+     *
+     * @param instances    {@link #instances(String)} of {@code baseName}.
+     * @param baseName     the name the field declares.
+     * @param id           the object's {@code @SharedId}.
+     * @param declaredType the declared type of the field (generic, for the allow list).
+     * @param rawType      the field's raw type.
+     * @param declaredBy   the field, for error messages.
+     * @return the variable.
+     * @throws DsmException when a variable of that name was declared with another type in this JVM.
+     */
+    public static SharedVariable instanceVariable(final ConcurrentHashMap<Object, SharedVariable> instances,
+        final String baseName, final Object id, final Type declaredType, final Class<?> rawType,
+        final String declaredBy)
+    {
+        SharedVariable variable = instances.get(id);
+        if (variable == null)
+        {
+            variable = instances.computeIfAbsent(id, k ->
+            {
+                // A static field may have declared this name: it is the same variable.
+                final SharedVariable existing = VARIABLES.get(baseName + "[" + k + "]");
+                return existing != null ? existing :
+                    new SharedVariable(k, declaration(baseName, declaredType, rawType, declaredBy));
+            });
+        }
+        return variable.declaration.type == ValueCodec.box(rawType) ? variable :
+            checked(variable, baseName + "[" + id + "]", rawType, declaredBy);
+    }
+
+    private static Declaration declaration(
+        final String baseName, final Type declaredType, final Class<?> rawType, final String declaredBy)
+    {
+        // Keyed by the field and its type: a class of the same name from another class loader is another field.
+        return DECLARATIONS.computeIfAbsent(List.of(declaredBy, declaredType, baseName), d ->
+        {
+            codec().allowList().register(declaredType);
+            return new Declaration(ValueCodec.box(rawType), declaredType, declaredBy, baseName, defaultValue(rawType));
+        });
+    }
+
+    private static SharedVariable checked(
+        final SharedVariable variable, final String name, final Class<?> rawType, final String declaredBy)
+    {
+        final Class<?> boxed = ValueCodec.box(rawType);
         if (variable.declaration.type != boxed)
         {
             throw new DsmException("shared variable '" + name + "' is declared as " +
@@ -68,15 +134,53 @@ public final class ReplicaTable
      */
     public static SharedVariable find(final String name)
     {
-        return VARIABLES.get(name);
+        final SharedVariable variable = VARIABLES.get(name);
+        return variable != null ? variable : findInstance(name);
+    }
+
+    /** An instance field's variable by its name {@code base[id]}: a scan of the base name's variables (rare calls). */
+    private static SharedVariable findInstance(final String name)
+    {
+        if (!name.endsWith("]"))
+        {
+            return null;
+        }
+        for (int open = name.indexOf('['); open > 0; open = name.indexOf('[', open + 1))
+        {
+            final ConcurrentHashMap<Object, SharedVariable> instances = INSTANCES.get(name.substring(0, open));
+            if (instances != null)
+            {
+                for (final SharedVariable variable : instances.values())
+                {
+                    if (variable.name().equals(name))
+                    {
+                        return variable;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**
-     * @return every variable this JVM has linked to.
+     * @return every variable this JVM has linked to (a copy).
      */
     public static Collection<SharedVariable> all()
     {
-        return VARIABLES.values();
+        final List<SharedVariable> all = new ArrayList<>(VARIABLES.values());
+        final Set<SharedVariable> statics = Collections.newSetFromMap(new IdentityHashMap<>());
+        statics.addAll(all);
+        for (final ConcurrentHashMap<Object, SharedVariable> instances : INSTANCES.values())
+        {
+            for (final SharedVariable variable : instances.values())
+            {
+                if (!statics.contains(variable)) // else also a static field's variable, listed above
+                {
+                    all.add(variable);
+                }
+            }
+        }
+        return all;
     }
 
     /**

@@ -61,7 +61,11 @@ public final class SharedVariable extends VariableLock
     private static final int DOUBLE = Declaration.DOUBLE;
     private static final int FLOAT = Declaration.FLOAT;
 
-    final String name;
+    /**
+     * The object id of an instance field's variable, null for a static field's: the name is made from it and the
+     * declaration's base name when asked for (messages, registration), so that a replica holds no string of its own.
+     */
+    private final Object key;
     /** The field's declaration, shared by every variable of the field. */
     final Declaration declaration;
 
@@ -110,9 +114,9 @@ public final class SharedVariable extends VariableLock
         return deferred != null && !deferred.isEmpty();
     }
 
-    SharedVariable(final String name, final Declaration declaration)
+    SharedVariable(final Object key, final Declaration declaration)
     {
-        this.name = name;
+        this.key = key;
         this.declaration = declaration;
     }
 
@@ -168,7 +172,7 @@ public final class SharedVariable extends VariableLock
             case FLOAT:
                 return Float.intBitsToFloat((int)raw);
             default:
-                throw new IllegalStateException("'" + name + "' is not of a primitive type");
+                throw new IllegalStateException("'" + name() + "' is not of a primitive type");
         }
     }
 
@@ -270,7 +274,7 @@ public final class SharedVariable extends VariableLock
             case FLOAT:
                 return Float.floatToRawIntBits((Float)boxed);
             default:
-                throw new IllegalStateException("'" + name + "' is not of a primitive type");
+                throw new IllegalStateException("'" + name() + "' is not of a primitive type");
         }
     }
 
@@ -342,7 +346,7 @@ public final class SharedVariable extends VariableLock
      */
     public String name()
     {
-        return name;
+        return key == null ? declaration.baseName : declaration.baseName + "[" + key + "]";
     }
 
     /**
@@ -464,14 +468,18 @@ public final class SharedVariable extends VariableLock
      */
     Object prepare(final Object newValue)
     {
+        final int maxBytes = ReplicaTable.maxValueBytes();
+        if (ValueCodec.isPlain(newValue, maxBytes))
+        {
+            return newValue; // without making the name of an instance field's variable
+        }
         try
         {
-            return ReplicaTable.codec().prepare(newValue, declaration.declaredType, name,
-                ReplicaTable.maxValueBytes());
+            return ReplicaTable.codec().prepare(newValue, declaration.declaredType, name(), maxBytes);
         }
         catch (final ValueCodec.TooLargeException ex)
         {
-            throw new DsmException("cannot write shared variable '" + name + "' (" + declaration.declaredBy +
+            throw new DsmException("cannot write shared variable '" + name() + "' (" + declaration.declaredBy +
                 "): the value (" +
                 describe(newValue) + ") is " + ex.size + " bytes serialized, over the limit of " +
                 Configuration.MAX_VALUE_BYTES + "=" + ex.max + ": raise " + Configuration.MAX_VALUE_BYTES +
@@ -479,7 +487,7 @@ public final class SharedVariable extends VariableLock
         }
         catch (final CodecException ex)
         {
-            throw new DsmException("cannot write a " + newValue.getClass().getName() + " to shared variable '" + name +
+            throw new DsmException("cannot write a " + newValue.getClass().getName() + " to shared variable '" + name() +
                 "' (" + declaration.declaredBy + "): " + ex.getMessage(), ex);
         }
     }
@@ -519,7 +527,7 @@ public final class SharedVariable extends VariableLock
         }
         catch (final CodecException ex)
         {
-            throw new DsmException("cannot serialize the value of shared variable '" + name + "' (" +
+            throw new DsmException("cannot serialize the value of shared variable '" + name() + "' (" +
                 declaration.declaredBy +
                 "): " + ex.getMessage(), ex);
         }
@@ -533,7 +541,7 @@ public final class SharedVariable extends VariableLock
     Object deserialize(final byte[] bytes)
     {
         return ReplicaTable.codec().toReplica(bytes, declaration.declaredType, declaration.type,
-            declaration.defaultValue, name);
+            declaration.defaultValue, name());
     }
 
     /**
@@ -602,7 +610,7 @@ public final class SharedVariable extends VariableLock
         final Object v = value;
         if (v == INVALID)
         {
-            throw new IllegalStateException("'" + name + "' has no valid replica under write access");
+            throw new IllegalStateException("'" + name() + "' has no valid replica under write access");
         }
         return v == IN_BITS ? bits : bitsOf(v);
     }
@@ -648,7 +656,7 @@ public final class SharedVariable extends VariableLock
         }
         catch (final Exception ex)
         {
-            throw new DsmException("update of shared variable '" + name + "' failed", ex);
+            throw new DsmException("update of shared variable '" + name() + "' failed", ex);
         }
     }
 
@@ -668,10 +676,10 @@ public final class SharedVariable extends VariableLock
                 final Object content = validContent();
                 final Object copy = content == null ? null :
                     ReplicaTable.codec().mutableCopy(serialize(content), declaration.declaredType, declaration.type,
-                        declaration.defaultValue, name);
+                        declaration.defaultValue, name());
                 if (copy == null)
                 {
-                    throw new DsmException("cannot change shared variable '" + name + "' in place: it is null; " +
+                    throw new DsmException("cannot change shared variable '" + name() + "' in place: it is null; " +
                         "assign a value first");
                 }
                 change.accept(copy);
@@ -685,7 +693,7 @@ public final class SharedVariable extends VariableLock
         }
         catch (final Exception ex)
         {
-            throw new DsmException("change of shared variable '" + name + "' failed", ex);
+            throw new DsmException("change of shared variable '" + name() + "' failed", ex);
         }
     }
 
@@ -695,7 +703,7 @@ public final class SharedVariable extends VariableLock
         final Object content = current();
         if (content == INVALID)
         {
-            throw new IllegalStateException("'" + name + "' has no valid replica under write access");
+            throw new IllegalStateException("'" + name() + "' has no valid replica under write access");
         }
         return content;
     }
@@ -801,14 +809,14 @@ public final class SharedVariable extends VariableLock
         if (candidate != null && !declaration.type.isInstance(candidate))
         {
             throw new DsmException("cannot write a " + candidate.getClass().getName() + " to shared variable '" +
-                name + "' declared as " + declaration.type.getName() + " by " + declaration.declaredBy);
+                name() + "' declared as " + declaration.type.getName() + " by " + declaration.declaredBy);
         }
     }
 
     @Override
     public String toString()
     {
-        return "SharedVariable{" + name + ", access=" + access + ", value=" + current() + "}";
+        return "SharedVariable{" + name() + ", access=" + access + ", value=" + current() + "}";
     }
 
     /** @return the declared type of the field, generic arguments included. */

@@ -89,6 +89,19 @@ public final class ValueCodec
     }
 
     /**
+     * @param value    a value about to be written.
+     * @param maxBytes the largest serialized value the cluster can carry.
+     * @return whether it is null, a boxed primitive or a String short enough: {@link #prepare} returns it as it is.
+     */
+    public static boolean isPlain(final Object value, final int maxBytes)
+    {
+        return value == null || value instanceof Long || value instanceof Integer || value instanceof Double ||
+            value instanceof Boolean || value instanceof Character || value instanceof Float ||
+            value instanceof Short || value instanceof Byte ||
+            value instanceof String && ((String)value).length() * 3L + 16 <= maxBytes;
+    }
+
+    /**
      * Checks a value this JVM writes and returns what its replica holds. Strings and boxed primitives need no
      * serializing here; anything else is serialized once (which checks it) and then frozen, or kept as a
      * {@link Snapshot} when it has parts that can change in place.
@@ -102,10 +115,7 @@ public final class ValueCodec
      */
     public Object prepare(final Object value, final Type declared, final String variable, final int maxBytes)
     {
-        if (value == null || value instanceof Long || value instanceof Integer || value instanceof Double ||
-            value instanceof Boolean || value instanceof Character || value instanceof Float ||
-            value instanceof Short || value instanceof Byte ||
-            value instanceof String && ((String)value).length() * 3L + 16 <= maxBytes)
+        if (isPlain(value, maxBytes))
         {
             return value;
         }

@@ -10,8 +10,11 @@ import io.dsm.wire.MessageHeaderDecoder;
 import io.dsm.wire.MessageHeaderEncoder;
 import io.dsm.wire.OwnedDecoder;
 import io.dsm.wire.OwnershipEncoder;
+import io.dsm.wire.ReadEncoder;
+import io.dsm.wire.ReadMode;
 import io.dsm.wire.RegisterDecoder;
 import io.dsm.wire.RegisteredEncoder;
+import io.dsm.wire.ValueDecoder;
 import io.dsm.wire.ValueEncoder;
 import io.dsm.wire.WelcomeEncoder;
 import org.agrona.DirectBuffer;
@@ -186,9 +189,62 @@ class NodeProtocolTest
         assertTrue(logged.stream().anyMatch(line -> line.contains("variable 99")), "logged: " + logged);
     }
 
+    @Test
+    void aReadFromANodeNotKnownYetWaitsForTheDirectorysNoticeOfItAndIsAnsweredThen()
+    {
+        ownAsMe(longVariable("Test.held"), 23L);
+        final int newcomer = 9;
+        deliver(Wire.length(new ReadEncoder().wrapAndApplyHeader(in, 0, header).sender(newcomer).correlationId(77)
+            .variableId(VARIABLE_ID).mode(ReadMode.INVALIDATE).requester(newcomer).hops((short)0).encodedLength()));
+        assertTrue(sent.isEmpty(), "nothing is answered to a node this one cannot reach yet: " + sent);
+        assertTrue(logged.isEmpty(), "nor is it malformed: " + logged);
+
+        deliver(Wire.length(new MemberEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .change(MemberEvent.JOINED).nodeId(newcomer).inboxStream(13).pid(900)
+            .inboxChannel("aeron:udp?endpoint=127.0.0.1:3").doorbell("").description("newcomer").encodedLength()));
+        final Sent value = only(ValueDecoder.TEMPLATE_ID);
+        assertEquals(newcomer, value.to());
+        assertEquals(77, new ValueDecoder().wrapAndApplyHeader(value.buffer(), 0, new MessageHeaderDecoder())
+            .correlationId());
+        assertTrue(logged.isEmpty(), "logged: " + logged);
+    }
+
+    @Test
+    void aMessageFromANodeThatNeverBecomesAMemberIsDroppedAsMalformedAfterTheTimeout()
+    {
+        deliver(Wire.length(new ReadEncoder().wrapAndApplyHeader(in, 0, header).sender(10).correlationId(78)
+            .variableId(VARIABLE_ID).mode(ReadMode.INVALIDATE).requester(10).hops((short)0).encodedLength()));
+        protocol.onTick(now + TIMEOUT_NS / 2);
+        assertTrue(logged.isEmpty(), "still waiting for the directory: " + logged);
+        protocol.onTick(now + TIMEOUT_NS + 1);
+        assertTrue(logged.stream().anyMatch(line -> line.startsWith("WARN") &&
+            line.contains("from node 10, which did not become a member within 5000 ms")), "logged: " + logged);
+        assertTrue(sent.stream().noneMatch(message -> message.to() == 10), "sent: " + sent);
+    }
+
+    /** Makes this node the owner of {@code variable} (id VARIABLE_ID) with {@code value}, handed over by OLD_OWNER. */
+    private void ownAsMe(final SharedVariable variable, final long value)
+    {
+        final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access", now + TIMEOUT_NS);
+        protocol.onCommand(acquire, now);
+        final long correlation = new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder()).correlationId();
+        final byte[] bytes = ReplicaTable.codec().encode(value, Long.class);
+        final OwnershipEncoder ownership = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(OLD_OWNER).correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(9)
+            .hasValue((short)1);
+        ownership.readersCount(0);
+        ownership.putValue(bytes, 0, bytes.length);
+        deliver(Wire.length(ownership.encodedLength()));
+        assertTrue(acquire.isDone(), "log: " + logged);
+        variable.reserved--; // the thread that asked takes its grant (its write), as SharedVariable does
+        sent.clear();
+        logged.clear();
+    }
+
     private SharedVariable longVariable(final String name)
     {
-        return new SharedVariable(name, new Declaration(Long.class, Long.class, name, 0L));
+        return new SharedVariable(null, new Declaration(Long.class, Long.class, name, name, 0L));
     }
 
     private void deliver(final int length)
