@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite on this machine and writes docs/bench/: JMH JSON (one file per dsm idle
-# strategy), REPORT.md and latency.png. Takes about 25 minutes on 2 cores.
+# strategy), REPORT.md and latency.png. Takes about 32 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f agent/target/dsm-agent.jar ] || [ ! -f benchmarks/target/benchmarks.jar ]; then

@@ -1,5 +1,7 @@
 package io.dsm.access;
 
+import io.dsm.node.CompoundOperation;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;

@@ -1,5 +1,6 @@
 package io.dsm.access;
 
+import io.dsm.node.CompoundOperation;
 import io.dsm.node.SharedVariable;
 
 /**

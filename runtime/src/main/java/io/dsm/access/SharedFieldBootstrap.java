@@ -3,6 +3,7 @@ package io.dsm.access;
 import io.dsm.DsmException;
 import io.dsm.Shared;
 import io.dsm.SharedId;
+import io.dsm.node.CompoundOperation;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
 import io.dsm.values.ValueTypes;

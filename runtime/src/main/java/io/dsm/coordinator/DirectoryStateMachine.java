@@ -35,6 +35,7 @@ import io.dsm.wire.TransferEncoder;
 import io.dsm.wire.ValueEncoder;
 import io.dsm.wire.WelcomeEncoder;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -55,7 +56,8 @@ import java.util.TreeMap;
  * <p>
  * Pure: messages and the current time go in through {@link #onMessage} and {@link #onTick}; messages, connections and
  * log lines go out through the {@link Outbox}. It reads no clock, starts no thread and does no I/O, so it is tested on
- * its own and runs unchanged replicated (an Aeron Cluster service): its whole state is in {@link #snapshot()}.
+ * its own and runs unchanged replicated (an Aeron Cluster service): its whole state is in {@link #snapshot}, and
+ * {@link #restore} makes a directory that goes on from it.
  * <p>
  * Invariants, per variable: one owner (a node, or 0: this directory) and an epoch that grows with every hand-over;
  * while this directory owns it, its copy is current and its copyset lists the nodes holding a valid replica; at most
@@ -104,17 +106,18 @@ public final class DirectoryStateMachine
     private final long evictionNs;
     private final String doorbell;
     private final Wire wire = new Wire();
-    private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
-    private final Long2ObjectHashMap<Member> membersByIncarnation = new Long2ObjectHashMap<>();
-    private final Int2ObjectHashMap<Variable> variables = new Int2ObjectHashMap<>();
-    private final TreeMap<String, Variable> variablesByName = new TreeMap<>();
-    private final LinkedHashSet<Variable> busy = new LinkedHashSet<>();
-    private int nextNodeId = 1;
-    private int nextVariableId = 1;
-    private long nextWriteId = 1;
-    private long malformedMessages;
-    private long unknownSenderMessages;
-    private long lastMemberLeftNs;
+    // The state (DirectorySnapshot writes and reads all of it, and nothing else is state).
+    final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
+    final Long2ObjectHashMap<Member> membersByIncarnation = new Long2ObjectHashMap<>();
+    final Int2ObjectHashMap<Variable> variables = new Int2ObjectHashMap<>();
+    final TreeMap<String, Variable> variablesByName = new TreeMap<>();
+    final LinkedHashSet<Variable> busy = new LinkedHashSet<>();
+    int nextNodeId = 1;
+    int nextVariableId = 1;
+    long nextWriteId = 1;
+    long malformedMessages;
+    long unknownSenderMessages;
+    long lastMemberLeftNs;
 
     private final HelloDecoder helloIn = new HelloDecoder();
     private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
@@ -176,6 +179,49 @@ public final class DirectoryStateMachine
         this.evictionNs = evictionNs;
         this.doorbell = doorbell;
         this.lastMemberLeftNs = nowNs;
+    }
+
+    /**
+     * A directory restored from a snapshot another one wrote ({@link #snapshot}): it answers the next input exactly as
+     * that one would have. It opens a way to send to each member ({@link Outbox#connect}).
+     *
+     * @param outbox              where output goes.
+     * @param heartbeatIntervalNs interval nodes are told to send heartbeats at.
+     * @param leaseNs             how long a node may trust its replicas after an acknowledged heartbeat.
+     * @param evictionNs          silence after which a node is evicted; must exceed the lease.
+     * @param doorbell            {@code host:port} of this directory's doorbell, told to nodes; empty for none.
+     * @param snapshot            holds the snapshot.
+     * @param offset              where it starts.
+     * @param length              its length.
+     * @return the restored directory.
+     * @throws MalformedMessageException naming what is wrong, when the bytes are not a snapshot this version wrote.
+     */
+    public static DirectoryStateMachine restore(final Outbox outbox, final long heartbeatIntervalNs,
+        final long leaseNs, final long evictionNs, final String doorbell, final DirectBuffer snapshot,
+        final int offset, final int length) throws MalformedMessageException
+    {
+        final DirectoryStateMachine directory =
+            new DirectoryStateMachine(outbox, heartbeatIntervalNs, leaseNs, evictionNs, doorbell, 0);
+        DirectorySnapshot.read(directory, snapshot, offset, length);
+        for (final int id : directory.members.keySet().stream().mapToInt(Integer::intValue).sorted().toArray())
+        {
+            final Member member = directory.members.get(id);
+            outbox.connect(member.id, member.channel, member.stream, member.doorbell);
+        }
+        return directory;
+    }
+
+    /**
+     * Writes this directory's whole state: members, variables with their values, owners, epochs, copysets and the
+     * requests waiting on them, and its counters. The times in it are those of the input it took.
+     *
+     * @param buffer where to write; grows as needed.
+     * @param offset where to start.
+     * @return the snapshot's length in bytes.
+     */
+    public int snapshot(final ExpandableArrayBuffer buffer, final int offset)
+    {
+        return DirectorySnapshot.write(this, buffer, offset);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

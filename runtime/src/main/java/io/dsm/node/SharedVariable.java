@@ -554,7 +554,7 @@ public final class SharedVariable extends VariableLock
      * @param returnNew whether to return the new value's bits ({@code ++x}) or the old one's ({@code x++}).
      * @return the old or the new value's bits.
      */
-    public long updateBits(final io.dsm.access.CompoundOperation operation, final long operand, final boolean returnNew)
+    public long updateBits(final CompoundOperation operation, final long operand, final boolean returnNew)
     {
         lock();
         try

@@ -1,5 +1,6 @@
 package io.dsm.coordinator;
 
+import io.dsm.protocol.MalformedMessageException;
 import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.wire.AckDecoder;
@@ -43,7 +44,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,6 +76,8 @@ class DirectoryStateMachineTest
     private final ExpandableArrayBuffer in = new ExpandableArrayBuffer(256);
     private final io.dsm.wire.MessageHeaderEncoder header = new io.dsm.wire.MessageHeaderEncoder();
     private DirectoryStateMachine directory;
+    /** A second directory that takes the same input (a restored one), or null. */
+    private DirectoryStateMachine alsoTo;
     private long now = 1_000_000_000L;
     private long nextCorrelation = 100;
 
@@ -114,6 +120,10 @@ class DirectoryStateMachineTest
     private void deliver(final int length)
     {
         directory.onMessage(in, 0, length, now);
+        if (alsoTo != null)
+        {
+            alsoTo.onMessage(in, 0, length, now);
+        }
     }
 
     private int join(final String description)
@@ -399,6 +409,131 @@ class DirectoryStateMachineTest
         assertEquals(c, new ReadDecoder().wrapAndApplyHeader(forwarded.buffer(), 0, new MessageHeaderDecoder())
             .requester());
         assertEquals(5, directory.variables().get(0).version(), "the owner's version as of the hand-over");
+    }
+
+    @Test
+    void aSnapshotTakenMidHandOverRestoresADirectoryThatAnswersTheNextInputAlike() throws Exception
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final int c = join("c");
+        final int x = idOf(register(a, "x", Intent.INIT, bytes("v1")));
+        register(c, "x", Intent.READ, new byte[0]);
+        register(b, "y", Intent.WRITE, new byte[0]);
+        sent.clear();
+        acquire(a, x, 1); // waits for c to drop its replica
+        final long writeId = new InvalidateDecoder().wrapAndApplyHeader(only(InvalidateDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder()).writeId();
+        acquire(b, x, -1); // queued behind a's
+        sent.clear();
+
+        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer(64);
+        final int length = directory.snapshot(snapshot, 8);
+        final List<Sent> restoredSent = new ArrayList<>();
+        final List<Integer> restoredConnected = new ArrayList<>();
+        final DirectoryStateMachine restored = DirectoryStateMachine.restore(new DirectoryStateMachine.Outbox()
+        {
+            @Override
+            public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
+            {
+                restoredConnected.add(nodeId);
+            }
+
+            @Override
+            public void disconnect(final int nodeId)
+            {
+            }
+
+            @Override
+            public void send(final int nodeId, final DirectBuffer buffer, final int messageLength)
+            {
+                final byte[] bytes = new byte[messageLength];
+                buffer.getBytes(0, bytes);
+                restoredSent.add(new Sent(nodeId,
+                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(bytes), 0).templateId(), bytes));
+            }
+
+            @Override
+            public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+            {
+            }
+        }, HEARTBEAT, LEASE, EVICTION, "", snapshot, 8, length);
+        assertEquals(List.of(a, b, c), restoredConnected, "a way to send to each member");
+        final ExpandableArrayBuffer again = new ExpandableArrayBuffer(64);
+        assertEquals(length, restored.snapshot(again, 0));
+        final byte[] written = new byte[length];
+        snapshot.getBytes(8, written);
+        final byte[] rewritten = new byte[length];
+        again.getBytes(0, rewritten);
+        assertArrayEquals(written, rewritten, "the restored state writes the same bytes");
+
+        // The same input to both: c answers, a confirms, b's hand-over starts; then the nodes fall silent.
+        alsoTo = restored;
+        final Runnable[] steps = {() -> done(c, x, writeId), () -> owned(a, x, 1, 1), () -> heartbeat(b)};
+        for (final Runnable step : steps)
+        {
+            sent.clear();
+            restoredSent.clear();
+            step.run();
+            assertFalse(sent.isEmpty(), "each step answers something");
+            assertSameOutput(sent, restoredSent);
+        }
+        now += EVICTION + 1;
+        sent.clear();
+        restoredSent.clear();
+        directory.onTick(now);
+        restored.onTick(now);
+        assertFalse(sent.isEmpty(), "the eviction of silent nodes says something");
+        assertSameOutput(sent, restoredSent);
+    }
+
+    @Test
+    void aSnapshotThatIsCutShortOrNotOneIsRefusedNamingWhy()
+    {
+        join("a");
+        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer(64);
+        final int length = directory.snapshot(snapshot, 0);
+        final MalformedMessageException cut = assertThrows(MalformedMessageException.class, () ->
+            DirectoryStateMachine.restore(new NoOutbox(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length - 3));
+        assertTrue(cut.getMessage().contains("directory snapshot ends"), cut.getMessage());
+        snapshot.putInt(0, 42);
+        final MalformedMessageException foreign = assertThrows(MalformedMessageException.class, () ->
+            DirectoryStateMachine.restore(new NoOutbox(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length));
+        assertTrue(foreign.getMessage().contains("not a snapshot of dsm's directory"), foreign.getMessage());
+    }
+
+    /** An outbox that keeps nothing. */
+    private static final class NoOutbox implements DirectoryStateMachine.Outbox
+    {
+        @Override
+        public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
+        {
+        }
+
+        @Override
+        public void disconnect(final int nodeId)
+        {
+        }
+
+        @Override
+        public void send(final int nodeId, final DirectBuffer buffer, final int length)
+        {
+        }
+
+        @Override
+        public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+        {
+        }
+    }
+
+    private static void assertSameOutput(final List<Sent> expected, final List<Sent> actual)
+    {
+        assertEquals(expected.size(), actual.size(), "as many messages");
+        for (int i = 0; i < expected.size(); i++)
+        {
+            assertEquals(expected.get(i).to, actual.get(i).to, "message " + i + " to the same node");
+            assertArrayEquals(expected.get(i).bytes, actual.get(i).bytes, "message " + i + " byte for byte");
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.dsm.access;
+package io.dsm.node;
 
 /**
  * The arithmetic of one compound assignment ({@code x += k}, {@code x++}, {@code b |= mask}, {@code i *= 2.5}) on raw
