@@ -47,7 +47,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -123,10 +122,6 @@ final class NodeProtocol
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int HEARTBEAT_RING = 64;
     private static final int MAX_HOPS = 8;
-    /** At most this many messages from nodes not known yet wait for the directory's notice of them. */
-    static final int MAX_HELD_MESSAGES = 256;
-    /** ... and at most this many bytes of them. */
-    static final int MAX_HELD_BYTES = 1 << 20;
     private static final long EXPIRY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final byte[] NO_BYTES = new byte[0];
 
@@ -138,15 +133,8 @@ final class NodeProtocol
     private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<SharedVariable> variables = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Member> members = new Int2ObjectHashMap<>();
-    /**
-     * Messages from nodes this one does not know yet, oldest first: the directory tells each member of a new one, and
-     * the new one may reach a member (a read of a variable it owns) before that notice does. Replayed when the notice
-     * comes; dropped as malformed when none comes within the request timeout, or when too many wait.
-     */
-    private final ArrayDeque<HeldMessage> held = new ArrayDeque<>();
-    private int heldBytes;
-    /** Nodes the message being handled made members: their held messages are replayed after it. */
-    private final IntArrayList joinedNow = new IntArrayList();
+    /** Messages from nodes this one does not know yet, until the directory's notice of them comes. */
+    private final HeldMessages held = new HeldMessages();
     /** Per variable this node owns with readers: who they are and how each is kept current. */
     private final Int2ObjectHashMap<Copyset> copysets = new Int2ObjectHashMap<>();
     /** Writes and hand-overs waiting for readers' answers, by write id. */
@@ -364,10 +352,7 @@ final class NodeProtocol
             if (members.put(id, new Member(id, pid, description)) == null)
             {
                 outbox.connect(id, channel, stream, doorbell);
-                if (!held.isEmpty())
-                {
-                    joinedNow.addInt(id);
-                }
+                held.joined(id);
             }
         }
         else if (change == MemberEvent.LEFT)
@@ -383,10 +368,7 @@ final class NodeProtocol
         {
             return;
         }
-        if (!held.isEmpty())
-        {
-            expireHeld(Long.MIN_VALUE / 2, id);
-        }
+        held.dropFrom(id);
         outbox.disconnect(id);
         for (final SharedVariable variable : variables.values())
         {
@@ -434,7 +416,13 @@ final class NodeProtocol
         wire.trim();
         if (!held.isEmpty())
         {
-            expireHeld(nowNs, 0);
+            held.expire(nowNs, settings.timeoutNs, (sender, length) ->
+            {
+                malformedMessages++;
+                outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
+                    length + " bytes: from node " + sender + ", which did not become a member within " +
+                    TimeUnit.NANOSECONDS.toMillis(settings.timeoutNs) + " ms");
+            });
         }
         if (!deferredVariables.isEmpty())
         {
@@ -864,7 +852,7 @@ final class NodeProtocol
             final int sender = in.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN);
             if (sender != COORDINATOR && !members.containsKey(sender))
             {
-                if (sender > 0 && sender != nodeId && welcomed && hold(sender, buffer, offset, length, nowNs))
+                if (sender > 0 && sender != nodeId && welcomed && held.hold(sender, buffer, offset, length, nowNs))
                 {
                     return;
                 }
@@ -928,73 +916,12 @@ final class NodeProtocol
             outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
                 length + " bytes: " + ex.getMessage());
         }
-        if (!joinedNow.isEmpty())
+        if (held.hasJoined())
         {
-            replayHeld(nowNs);
-        }
-    }
-
-    /** A message from a node not known yet; what it cost is bounded. */
-    private record HeldMessage(int sender, byte[] message, long arrivedNs)
-    {
-    }
-
-    private boolean hold(final int sender, final DirectBuffer buffer, final int offset, final int length,
-        final long nowNs)
-    {
-        if (held.size() >= MAX_HELD_MESSAGES || heldBytes + length > MAX_HELD_BYTES)
-        {
-            return false;
-        }
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
-        held.addLast(new HeldMessage(sender, copy, nowNs));
-        heldBytes += length;
-        return true;
-    }
-
-    private void replayHeld(final long nowNs)
-    {
-        final int count = held.size();
-        for (int i = 0; i < count; i++)
-        {
-            final HeldMessage message = held.pollFirst();
-            heldBytes -= message.message.length;
-            if (joinedNow.containsInt(message.sender))
+            // Replayed after this message, which made their senders members; a replay never recurses into these.
+            for (final byte[] message : held.takeJoined())
             {
-                onMessage(new UnsafeBuffer(message.message), 0, message.message.length, nowNs);
-            }
-            else
-            {
-                held.addLast(message); // keeps its place: later ones are younger
-                heldBytes += message.message.length;
-            }
-        }
-        joinedNow.clear();
-    }
-
-    /** Drops held messages whose sender did not become a member within the request timeout, or has left. */
-    private void expireHeld(final long nowNs, final int leftNode)
-    {
-        final int count = held.size();
-        for (int i = 0; i < count; i++)
-        {
-            final HeldMessage message = held.pollFirst();
-            if (message.sender == leftNode)
-            {
-                heldBytes -= message.message.length;
-            }
-            else if (nowNs - message.arrivedNs > settings.timeoutNs)
-            {
-                heldBytes -= message.message.length;
-                malformedMessages++;
-                outbox.log(DsmLog.Level.WARN, "node-malformed", "node " + nodeId + " dropped a malformed message of " +
-                    message.message.length + " bytes: from node " + message.sender + ", which did not become a " +
-                    "member within " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNs) + " ms");
-            }
-            else
-            {
-                held.addLast(message);
+                onMessage(new UnsafeBuffer(message), 0, message.length, nowNs);
             }
         }
     }

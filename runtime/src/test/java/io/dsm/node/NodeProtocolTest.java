@@ -210,6 +210,32 @@ class NodeProtocolTest
     }
 
     @Test
+    void severalHeldMessagesOfOneNodeAreAllReplayedInTheOrderTheyCame()
+    {
+        ownAsMe(longVariable("Test.held2"), 5L);
+        final int newcomer = 11;
+        for (long correlation = 81; correlation <= 83; correlation++)
+        {
+            deliver(Wire.length(new ReadEncoder().wrapAndApplyHeader(in, 0, header).sender(newcomer)
+                .correlationId(correlation).variableId(VARIABLE_ID).mode(ReadMode.INVALIDATE).requester(newcomer)
+                .hops((short)0).encodedLength()));
+        }
+        assertTrue(sent.isEmpty(), "sent: " + sent);
+        deliver(Wire.length(new MemberEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .change(MemberEvent.JOINED).nodeId(newcomer).inboxStream(14).pid(901)
+            .inboxChannel("aeron:udp?endpoint=127.0.0.1:4").doorbell("").description("newcomer").encodedLength()));
+        final List<Long> answered = new ArrayList<>();
+        for (final Sent message : sent)
+        {
+            assertEquals(newcomer, message.to());
+            answered.add(new ValueDecoder().wrapAndApplyHeader(message.buffer(), 0, new MessageHeaderDecoder())
+                .correlationId());
+        }
+        assertEquals(List.of(81L, 82L, 83L), answered);
+        assertTrue(logged.isEmpty(), "logged: " + logged);
+    }
+
+    @Test
     void aMessageFromANodeThatNeverBecomesAMemberIsDroppedAsMalformedAfterTheTimeout()
     {
         deliver(Wire.length(new ReadEncoder().wrapAndApplyHeader(in, 0, header).sender(10).correlationId(78)
