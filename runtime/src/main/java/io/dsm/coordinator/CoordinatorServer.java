@@ -192,7 +192,6 @@ public final class CoordinatorServer implements Agent, AutoCloseable
 
     private final class AeronOutbox implements DirectoryStateMachine.Outbox
     {
-
         @Override
         public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
         {

@@ -4,6 +4,7 @@ import io.dsm.protocol.MalformedMessageException;
 import io.dsm.wire.ReadMode;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ final class DirectorySnapshot
         out.putLong(directory.unknownSenderMessages);
         out.putLong(directory.lastMemberLeftNs);
 
-        final int[] memberIds = sortedKeys(directory.members.keySet().toArray(new Integer[0]));
+        final int[] memberIds = sortedIds(directory.members);
         out.putInt(memberIds.length);
         for (final int id : memberIds)
         {
@@ -72,7 +73,7 @@ final class DirectorySnapshot
             out.putString(member.description);
         }
 
-        final int[] variableIds = sortedKeys(directory.variables.keySet().toArray(new Integer[0]));
+        final int[] variableIds = sortedIds(directory.variables);
         out.putInt(variableIds.length);
         for (final int id : variableIds)
         {
@@ -87,7 +88,7 @@ final class DirectorySnapshot
             out.putLong(variable.version);
             out.putBytes(variable.value);
             out.putBoolean(variable.deleted);
-            final int[] readers = sortedKeys(variable.copyset.keySet().toArray(new Integer[0]));
+            final int[] readers = sortedIds(variable.copyset);
             out.putInt(readers.length);
             for (final int reader : readers)
             {
@@ -225,12 +226,15 @@ final class DirectorySnapshot
         }
     }
 
-    private static int[] sortedKeys(final Integer[] keys)
+    /** @return the map's keys in ascending order: the order a snapshot writes and a restore replays. */
+    static int[] sortedIds(final Int2ObjectHashMap<?> map)
     {
-        final int[] sorted = new int[keys.length];
-        for (int i = 0; i < keys.length; i++)
+        final int[] sorted = new int[map.size()];
+        int i = 0;
+        final Int2ObjectHashMap<?>.KeyIterator keys = map.keySet().iterator();
+        while (keys.hasNext())
         {
-            sorted[i] = keys[i];
+            sorted[i++] = keys.nextInt();
         }
         Arrays.sort(sorted);
         return sorted;

@@ -203,7 +203,7 @@ public final class DirectoryStateMachine
         final DirectoryStateMachine directory =
             new DirectoryStateMachine(outbox, heartbeatIntervalNs, leaseNs, evictionNs, doorbell, 0);
         DirectorySnapshot.read(directory, snapshot, offset, length);
-        for (final int id : directory.members.keySet().stream().mapToInt(Integer::intValue).sorted().toArray())
+        for (final int id : DirectorySnapshot.sortedIds(directory.members))
         {
             final Member member = directory.members.get(id);
             outbox.connect(member.id, member.channel, member.stream, member.doorbell);

@@ -84,35 +84,8 @@ class DirectoryStateMachineTest
     @BeforeEach
     void setUp()
     {
-        directory = new DirectoryStateMachine(new DirectoryStateMachine.Outbox()
-        {
-            @Override
-            public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
-            {
-                connected.add(nodeId);
-            }
-
-            @Override
-            public void disconnect(final int nodeId)
-            {
-                disconnected.add(nodeId);
-            }
-
-            @Override
-            public void send(final int nodeId, final DirectBuffer buffer, final int length)
-            {
-                final byte[] bytes = new byte[length];
-                buffer.getBytes(0, bytes);
-                sent.add(new Sent(nodeId, new MessageHeaderDecoder().wrap(new UnsafeBuffer(bytes), 0).templateId(),
-                    bytes));
-            }
-
-            @Override
-            public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
-            {
-                logged.add(level + " " + message);
-            }
-        }, HEARTBEAT, LEASE, EVICTION, "", now);
+        directory = new DirectoryStateMachine(new RecordingOutbox(sent, logged, connected, disconnected),
+            HEARTBEAT, LEASE, EVICTION, "", now);
     }
 
     // ---- input helpers ----
@@ -431,33 +404,9 @@ class DirectoryStateMachineTest
         final int length = directory.snapshot(snapshot, 8);
         final List<Sent> restoredSent = new ArrayList<>();
         final List<Integer> restoredConnected = new ArrayList<>();
-        final DirectoryStateMachine restored = DirectoryStateMachine.restore(new DirectoryStateMachine.Outbox()
-        {
-            @Override
-            public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
-            {
-                restoredConnected.add(nodeId);
-            }
-
-            @Override
-            public void disconnect(final int nodeId)
-            {
-            }
-
-            @Override
-            public void send(final int nodeId, final DirectBuffer buffer, final int messageLength)
-            {
-                final byte[] bytes = new byte[messageLength];
-                buffer.getBytes(0, bytes);
-                restoredSent.add(new Sent(nodeId,
-                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(bytes), 0).templateId(), bytes));
-            }
-
-            @Override
-            public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
-            {
-            }
-        }, HEARTBEAT, LEASE, EVICTION, "", snapshot, 8, length);
+        final DirectoryStateMachine restored = DirectoryStateMachine.restore(
+            new RecordingOutbox(restoredSent, new ArrayList<>(), restoredConnected, new ArrayList<>()),
+            HEARTBEAT, LEASE, EVICTION, "", snapshot, 8, length);
         assertEquals(List.of(a, b, c), restoredConnected, "a way to send to each member");
         final ExpandableArrayBuffer again = new ExpandableArrayBuffer(64);
         assertEquals(length, restored.snapshot(again, 0));
@@ -494,36 +443,48 @@ class DirectoryStateMachineTest
         final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer(64);
         final int length = directory.snapshot(snapshot, 0);
         final MalformedMessageException cut = assertThrows(MalformedMessageException.class, () ->
-            DirectoryStateMachine.restore(new NoOutbox(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length - 3));
+            DirectoryStateMachine.restore(discarding(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length - 3));
         assertTrue(cut.getMessage().contains("directory snapshot ends"), cut.getMessage());
         snapshot.putInt(0, 42);
         final MalformedMessageException foreign = assertThrows(MalformedMessageException.class, () ->
-            DirectoryStateMachine.restore(new NoOutbox(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length));
+            DirectoryStateMachine.restore(discarding(), HEARTBEAT, LEASE, EVICTION, "", snapshot, 0, length));
         assertTrue(foreign.getMessage().contains("not a snapshot of dsm's directory"), foreign.getMessage());
     }
 
-    /** An outbox that keeps nothing. */
-    private static final class NoOutbox implements DirectoryStateMachine.Outbox
+    /** Records what a directory sends, logs and connects, in the lists it is given. */
+    private record RecordingOutbox(List<Sent> sent, List<String> logged, List<Integer> connected,
+        List<Integer> disconnected) implements DirectoryStateMachine.Outbox
     {
         @Override
         public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
         {
+            connected.add(nodeId);
         }
 
         @Override
         public void disconnect(final int nodeId)
         {
+            disconnected.add(nodeId);
         }
 
         @Override
         public void send(final int nodeId, final DirectBuffer buffer, final int length)
         {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(0, bytes);
+            sent.add(new Sent(nodeId, new MessageHeaderDecoder().wrap(new UnsafeBuffer(bytes), 0).templateId(), bytes));
         }
 
         @Override
         public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
         {
+            logged.add(level + " " + message);
         }
+    }
+
+    private static RecordingOutbox discarding()
+    {
+        return new RecordingOutbox(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
 
     private static void assertSameOutput(final List<Sent> expected, final List<Sent> actual)

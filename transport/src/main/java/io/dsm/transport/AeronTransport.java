@@ -32,7 +32,7 @@ public final class AeronTransport implements AutoCloseable
     private final MediaDriver driver;
     private final Aeron aeron;
     /** How long after its own last message a process treats Aeron's traffic as work (flow control of a transfer). */
-    public static final long TRANSFER_WARM_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+    static final long TRANSFER_WARM_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
     /** How often an idle subscription sends its status to the publisher (Aeron's default: 200 ms). */
     static final long IDLE_STATUS_MESSAGE_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1000);
 
