@@ -249,7 +249,7 @@ final class JvmCluster implements AutoCloseable
             return matcher;
         }
 
-        private String awaitLine(final Predicate<String> test, final String what, final Duration timeout)
+        String awaitLine(final Predicate<String> test, final String what, final Duration timeout)
         {
             final long deadline = System.nanoTime() + timeout.toNanos();
             synchronized (out)
@@ -306,6 +306,41 @@ final class JvmCluster implements AutoCloseable
                 throw new AssertionError(ex);
             }
             return process.exitValue();
+        }
+
+        /** Stops every thread of the JVM ({@code kill -STOP}) until {@link #resume}. */
+        void pause()
+        {
+            signal("STOP");
+        }
+
+        /** Resumes a JVM stopped by {@link #pause} ({@code kill -CONT}). */
+        void resume()
+        {
+            signal("CONT");
+        }
+
+        private void signal(final String signal)
+        {
+            try
+            {
+                final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+                if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+                {
+                    throw new AssertionError("kill -" + signal + " " + process.pid() + " failed: " +
+                        new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new AssertionError("cannot run kill -" + signal, ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
         }
 
         /** Kills the JVM with SIGKILL ({@code kill -9}): no shutdown hook runs. */

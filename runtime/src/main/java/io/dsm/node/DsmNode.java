@@ -407,6 +407,12 @@ public final class DsmNode implements Backend, Agent
         }
 
         @Override
+        public void lease(final long expiryNs)
+        {
+            ReplicaTable.lease(expiryNs);
+        }
+
+        @Override
         public void welcomed(final String coordinatorDoorbell)
         {
             coordinator.doorbell(Doorbell.parse(coordinatorDoorbell));
@@ -529,7 +535,7 @@ public final class DsmNode implements Backend, Agent
                 {
                     break;
                 }
-                if (variable.value != SharedVariable.INVALID && variable.haltsWaiting == 0)
+                if (variable.value != SharedVariable.INVALID && variable.haltsWaiting == 0 && ReplicaTable.leaseHeld())
                 {
                     // Still the owner, and nothing waits for the dsm thread: the write may go ahead here.
                     variable.reserved++;

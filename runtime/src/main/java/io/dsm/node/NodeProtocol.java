@@ -102,6 +102,14 @@ final class NodeProtocol
 
         /** A line for the log (the protocol keeps no clock). */
         void log(DsmLog.Level level, String rateLimitKey, String message);
+
+        /**
+         * The node's lease with the directory now ends at {@code expiryNs} (in the past: no lease). Local writes check
+         * it in the writing thread.
+         */
+        default void lease(final long expiryNs)
+        {
+        }
     }
 
     /** What a node is configured with. */
@@ -154,6 +162,8 @@ final class NodeProtocol
     private long firstHelloCorrelationId;
     private long nextExpiryCheckNs;
     private boolean welcomed;
+    /** Commands that came while the node was joining again. */
+    private final List<Request> beforeWelcome = new ArrayList<>();
     private long nextHelloNs;
     private long heartbeatIntervalNs;
     private long leaseNs;
@@ -311,6 +321,17 @@ final class NodeProtocol
         nextHeartbeatNs = nowNs;
         leaseExpiryNs = nowNs;
         leaseValid = false;
+        outbox.lease(nowNs);
+        if (!beforeWelcome.isEmpty())
+        {
+            // Commands that came while the node was joining again: their turn now.
+            final List<Request> waiting = new ArrayList<>(beforeWelcome);
+            beforeWelcome.clear();
+            for (final Request request : waiting)
+            {
+                onCommand(request, nowNs);
+            }
+        }
     }
 
     private void onHeartbeatAck(final long sequence, final long nowNs)
@@ -320,10 +341,13 @@ final class NodeProtocol
             return;
         }
         final long sentNs = heartbeatSentNs[(int)(sequence & (HEARTBEAT_RING - 1))];
-        lastContactNs = nowNs;
+        // The directory knew this node when it answered, which was after the heartbeat was sent: count from then, not
+        // from when the answer is read (an answer read after a long pause proves nothing about now).
+        lastContactNs = Math.max(lastContactNs, sentNs);
         if (sentNs + leaseNs - leaseExpiryNs > 0)
         {
             leaseExpiryNs = sentNs + leaseNs;
+            outbox.lease(leaseExpiryNs);
         }
         if (!leaseValid && leaseExpiryNs - nowNs > 0)
         {
@@ -479,12 +503,35 @@ final class NodeProtocol
         copysets.clear();
         writes.clear();
         prepared.clear();
+        // The directory forgot this node and every request it had from it. One that changed nothing yet (a read, a
+        // request for write access, an initial value, a page of the list) is sent again once the node is welcomed;
+        // one whose outcome the rejoin makes unknown fails now rather than at its deadline.
+        final List<Request> inFlight = new ArrayList<>(requests.values());
+        requests.clear();
+        for (final Request request : inFlight)
+        {
+            switch (request.kind)
+            {
+                case READ:
+                case ACQUIRE:
+                case INIT:
+                case LIST:
+                    beforeWelcome.add(request);
+                    break;
+                default:
+                    request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " has an unknown " +
+                        "outcome: node " + nodeId + " lost the directory and joins again");
+            }
+        }
         for (final Member member : members.values())
         {
             outbox.disconnect(member.id);
         }
         members.clear();
         welcomed = false;
+        leaseValid = false;
+        leaseExpiryNs = nowNs;
+        outbox.lease(nowNs);
         firstHelloCorrelationId = 0;
         incarnation = newIncarnation;
         lastContactNs = nowNs;
@@ -517,6 +564,13 @@ final class NodeProtocol
     {
         if (request.isAbandoned())
         {
+            return;
+        }
+        if (!welcomed)
+        {
+            // Joining again (after the directory evicted this node): anything sent now would carry an id the
+            // directory no longer knows and go unanswered. It waits for the welcome, or for its own deadline.
+            beforeWelcome.add(request);
             return;
         }
         final SharedVariable variable = request.variable;
@@ -857,10 +911,6 @@ final class NodeProtocol
                     return;
                 }
                 throw new MalformedMessageException("from node " + sender + ", which is not a member");
-            }
-            if (sender == COORDINATOR)
-            {
-                lastContactNs = Math.max(lastContactNs, nowNs - 1);
             }
             switch (template)
             {

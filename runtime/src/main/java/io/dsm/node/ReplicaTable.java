@@ -35,6 +35,14 @@ public final class ReplicaTable
     private static volatile Backend backend;
     private static volatile ValueCodec codec;
     private static volatile int maxValueBytes;
+    /** No lease to keep: a JVM without a node (local mode, tests) writes whenever it holds write access. */
+    private static final long NO_LEASE = 1L << 62;
+    /**
+     * When this JVM's lease with the directory ends ({@code System.nanoTime()}): a write that needs no message checks
+     * it in the writing thread, so that a JVM whose threads ran on after the lease ended (a pause, a stall of the node's
+     * thread) cannot return a write the directory may already have given to another node.
+     */
+    private static volatile long leaseExpiryNs = System.nanoTime() + NO_LEASE;
 
     private ReplicaTable()
     {
@@ -184,6 +192,29 @@ public final class ReplicaTable
     }
 
     /**
+     * @return whether this JVM's lease with the directory holds now (always, without a node).
+     */
+    static boolean leaseHeld()
+    {
+        return System.nanoTime() - leaseExpiryNs < 0;
+    }
+
+    /**
+     * @param expiryNs when the lease ends now ({@code System.nanoTime()}); the node's thread sets it on every
+     *                 acknowledged heartbeat, and to the present when it joins, rejoins or closes.
+     */
+    static void lease(final long expiryNs)
+    {
+        leaseExpiryNs = expiryNs;
+    }
+
+    /** Forgets the lease: writes under write access need none (a JVM without a node). */
+    static void noLease()
+    {
+        leaseExpiryNs = System.nanoTime() + NO_LEASE;
+    }
+
+    /**
      * @return {@code dsm.max.value.bytes} of this JVM: the largest serialized value.
      * @throws IllegalArgumentException naming the key when it is not a whole number from 1 to 1 GiB.
      */
@@ -271,6 +302,7 @@ public final class ReplicaTable
      */
     public static synchronized void reset()
     {
+        noLease();
         for (final SharedVariable variable : VARIABLES.values())
         {
             variable.lock();

@@ -1,6 +1,7 @@
 package io.dsm.node;
 
 import io.dsm.DsmException;
+import io.dsm.DsmTimeoutException;
 import io.dsm.runtime.Configuration;
 import io.dsm.values.CodecException;
 import io.dsm.values.Indirect;
@@ -441,15 +442,12 @@ public final class SharedVariable extends VariableLock
         {
             unlock();
         }
-        final Backend backend = ReplicaTable.backend();
-        backend.acquireWrite(this);
-        lock();
+        acquireUnderLease();
         try
         {
-            reserved--;
             if (hasReaders)
             {
-                backend.writeWithReaders(this, content);
+                ReplicaTable.backend().writeWithReaders(this, content);
                 return;
             }
             install(content);
@@ -457,6 +455,33 @@ public final class SharedVariable extends VariableLock
         }
         finally
         {
+            unlock();
+        }
+    }
+
+    /**
+     * Takes write access through the node, again if the lease ended between the grant and this thread taking the
+     * lock; returns holding the lock, with the grant's reservation used. The caller does not hold the lock.
+     */
+    private void acquireUnderLease()
+    {
+        if (getHoldCount() > 0)
+        {
+            // Inside withWriteAccess, which checked the lease when it began: the lease ended during the action.
+            throw new DsmTimeoutException("write to shared variable '" + name() + "' inside withWriteAccess refused: " +
+                "this node's lease with the directory ended during the action (the JVM was paused, or its dsm thread " +
+                "stalled), so another node may own the variable now; the action's earlier writes may be lost");
+        }
+        final Backend backend = ReplicaTable.backend();
+        while (true)
+        {
+            backend.acquireWrite(this);
+            lock();
+            reserved--;
+            if (ReplicaTable.leaseHeld())
+            {
+                return;
+            }
             unlock();
         }
     }
@@ -581,11 +606,9 @@ public final class SharedVariable extends VariableLock
         {
             unlock();
         }
-        ReplicaTable.backend().acquireWrite(this);
-        lock();
+        acquireUnderLease();
         try
         {
-            reserved--;
             final long old = validBits();
             final long updated = operation.apply(old, operand);
             if (hasReaders)
@@ -729,17 +752,18 @@ public final class SharedVariable extends VariableLock
 
     /**
      * Whether a write needs no request to the coordinator: write access held and valid, and no halt waiting, or
-     * inside withWriteAccess (the lock held twice), where this thread already owns the variable. Caller holds the
-     * lock.
+     * inside withWriteAccess (the lock held twice), where this thread already owns the variable; and the node's lease
+     * holds now, checked here in the writing thread (docs/CONSISTENCY.md, "Leases"). Caller holds the lock.
      */
     private boolean writesHere()
     {
-        return access == WRITE && value != INVALID && (haltsWaiting == 0 || getHoldCount() > 1);
+        return access == WRITE && value != INVALID && (haltsWaiting == 0 || getHoldCount() > 1) &&
+            ReplicaTable.leaseHeld();
     }
 
     private boolean mayWriteLocally()
     {
-        return access == WRITE && value != INVALID && haltsWaiting == 0;
+        return access == WRITE && value != INVALID && haltsWaiting == 0 && ReplicaTable.leaseHeld();
     }
 
     /**
@@ -759,15 +783,19 @@ public final class SharedVariable extends VariableLock
             if (getHoldCount() == 1 && !mayWriteLocally())
             {
                 unlock();
+                boolean locked = false;
                 try
                 {
-                    ReplicaTable.backend().acquireWrite(this);
+                    acquireUnderLease();
+                    locked = true;
                 }
                 finally
                 {
-                    lock();
+                    if (!locked)
+                    {
+                        lock();
+                    }
                 }
-                reserved--;
             }
             return action.call();
         }

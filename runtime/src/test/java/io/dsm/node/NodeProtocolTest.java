@@ -3,6 +3,8 @@ package io.dsm.node;
 import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.wire.HelloDecoder;
+import io.dsm.wire.HeartbeatAckEncoder;
+import io.dsm.wire.HeartbeatDecoder;
 import io.dsm.wire.Intent;
 import io.dsm.wire.MemberEncoder;
 import io.dsm.wire.MemberEvent;
@@ -52,6 +54,7 @@ class NodeProtocolTest
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<String> logged = new ArrayList<>();
+    private final List<Long> leases = new ArrayList<>();
     private final ExpandableArrayBuffer in = new ExpandableArrayBuffer(256);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private NodeProtocol protocol;
@@ -96,6 +99,12 @@ class NodeProtocolTest
             public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
             {
                 logged.add(level + " " + message);
+            }
+
+            @Override
+            public void lease(final long expiryNs)
+            {
+                leases.add(expiryNs);
             }
         }, settings, 42L, 1L << 40);
         protocol.start(now);
@@ -246,6 +255,55 @@ class NodeProtocolTest
         assertTrue(logged.stream().anyMatch(line -> line.startsWith("WARN") &&
             line.contains("from node 10, which did not become a member within 5000 ms")), "logged: " + logged);
         assertTrue(sent.stream().noneMatch(message -> message.to() == 10), "sent: " + sent);
+    }
+
+    @Test
+    void theLeaseIsPublishedWhenAHeartbeatIsAcknowledgedAndEndsAtTheHeartbeatsSendingPlusTheLease()
+    {
+        leases.clear();
+        final long sentAt = now;
+        protocol.onTick(now);
+        final long sequence = new HeartbeatDecoder().wrapAndApplyHeader(only(HeartbeatDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).sequence();
+        now += TimeUnit.MILLISECONDS.toNanos(700); // the answer comes late: the lease counts from the sending
+        deliver(Wire.length(new HeartbeatAckEncoder().wrapAndApplyHeader(in, 0, header).sender(0).sequence(sequence)
+            .encodedLength()));
+        assertEquals(List.of(sentAt + TimeUnit.SECONDS.toNanos(3)), leases);
+    }
+
+    @Test
+    void requestsInFlightAtARejoinAndCommandsDuringItAreSentOnlyOnceTheNodeIsWelcomedAgain()
+    {
+        final SharedVariable x = longVariable("Test.inFlight");
+        final Request read = new Request(Request.Kind.READ, x, "read of 'Test.inFlight'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        only(RegisterDecoder.TEMPLATE_ID);
+        sent.clear();
+        leases.clear();
+
+        now += TimeUnit.SECONDS.toNanos(7);
+        protocol.rejoin(now, 43L);
+        assertEquals(List.of(now), leases, "a rejoin ends the lease at once");
+        final SharedVariable y = longVariable("Test.duringRejoin");
+        final Request acquire = new Request(Request.Kind.ACQUIRE, y, "write access to 'Test.duringRejoin'",
+            now + TIMEOUT_NS);
+        protocol.onCommand(acquire, now);
+        protocol.onTick(now);
+        assertTrue(sent.stream().allMatch(m -> m.template() == HelloDecoder.TEMPLATE_ID),
+            "nothing but a hello goes out before the welcome (an old node id would go unanswered): " + sent);
+        assertFalse(read.isDone());
+        assertFalse(acquire.isDone());
+
+        final long helloCorrelation = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId();
+        sent.clear();
+        deliver(Wire.length(new WelcomeEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .correlationId(helloCorrelation).nodeId(ME + 10).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .leaseNs(TimeUnit.SECONDS.toNanos(3)).doorbell("").encodedLength()));
+        final List<String> registered = sent.stream().filter(m -> m.template() == RegisterDecoder.TEMPLATE_ID)
+            .map(m -> new RegisterDecoder().wrapAndApplyHeader(m.buffer(), 0, new MessageHeaderDecoder()))
+            .map(r -> r.sender() + " " + r.intent() + " " + r.name()).toList();
+        assertEquals(List.of((ME + 10) + " READ Test.inFlight", (ME + 10) + " WRITE Test.duringRejoin"), registered);
     }
 
     /** Makes this node the owner of {@code variable} (id VARIABLE_ID) with {@code value}, handed over by OLD_OWNER. */
