@@ -45,8 +45,8 @@ class ArchitectureTest
             .because("io.dsm.transport may import Aeron and Agrona only"));
         check(classes().that().resideInAPackage("io.dsm.protocol..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.dsm.protocol..", "io.dsm.wire..",
-                "org.agrona..")
-            .because("io.dsm.protocol may import wire and Agrona only"));
+                "org.agrona..", "javax.crypto..")
+            .because("io.dsm.protocol may import wire and Agrona only (and the JDK's HMAC, for the shared secret)"));
         check(classes().that().resideInAPackage("io.dsm.values..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.dsm.values..", API,
                 "net.openhft..", "sun.reflect..")

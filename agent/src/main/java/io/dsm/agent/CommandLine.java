@@ -36,7 +36,9 @@ public final class CommandLine
                 final Configuration config = Configuration.current();
                 for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
                 {
-                    System.out.printf("%-32s %-24s (default %s)%n", entry.getKey(), config.get(entry.getKey()),
+                    final String value = Configuration.SECRET.equals(entry.getKey()) ?
+                        (config.get(entry.getKey()).isEmpty() ? "" : "<set, hidden>") : config.get(entry.getKey());
+                    System.out.printf("%-32s %-24s (default %s)%n", entry.getKey(), value,
                         entry.getValue().isEmpty() ? "none" : entry.getValue());
                 }
                 break;

@@ -20,7 +20,8 @@ final class Await
             {
                 throw new AssertionError(what.get() + " within " + timeout);
             }
-            Thread.onSpinWait();
+            // Checks every millisecond: a spinning test thread would take a core from the JVMs under test.
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 }

@@ -44,6 +44,12 @@ final class JvmCluster implements AutoCloseable
         }
         clusterProperties.add("-Ddsm.coordinator.port=" + port);
         clusterProperties.add("-Ddsm.coordinator.autostart=false");
+        // mvn verify -Ddsm.it.engine=cluster runs every multi-JVM test on the directory on Aeron Cluster.
+        final String engine = System.getProperty("dsm.it.engine", "");
+        if (!engine.isEmpty())
+        {
+            clusterProperties.add("-Ddsm.coordinator.engine=" + engine);
+        }
         for (final String p : properties)
         {
             clusterProperties.add("-D" + p);
@@ -71,6 +77,21 @@ final class JvmCluster implements AutoCloseable
         final Jvm coordinator = start("coordinator", command);
         coordinator.awaitLine("listening on", Duration.ofSeconds(30));
         return coordinator;
+    }
+
+    /**
+     * Starts one member of a directory on Aeron Cluster (the cluster's properties name the members) and waits until
+     * it listens.
+     */
+    Jvm startDirectoryMember(final int memberId, final Path state)
+    {
+        final List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m"));
+        command.addAll(clusterProperties);
+        command.addAll(List.of("-Ddsm.coordinator.engine=cluster", "-Ddsm.coordinator.member.id=" + memberId,
+            "-Ddsm.coordinator.dir=" + state, "-jar", AGENT_JAR.toString(), "coordinator"));
+        final Jvm member = start("member" + memberId, command);
+        member.awaitLine("listening on", Duration.ofSeconds(30));
+        return member;
     }
 
     /** Starts a JVM with the agent, running {@code mainClass} from the test classes. */
@@ -127,6 +148,20 @@ final class JvmCluster implements AutoCloseable
         {
             throw new IllegalStateException("cannot start " + label + ": " + command, ex);
         }
+    }
+
+    /** @return every JVM's label, output and errors, for a failed test's message. */
+    String describeAll()
+    {
+        final StringBuilder sb = new StringBuilder();
+        synchronized (jvms)
+        {
+            for (final Jvm jvm : jvms)
+            {
+                sb.append("\n--- ").append(jvm.label).append(": ").append(jvm.describe());
+            }
+        }
+        return sb.toString();
     }
 
     @Override

@@ -26,7 +26,7 @@ final class DirectorySnapshot
     /** "dsmS": a snapshot of dsm's directory. */
     static final int MAGIC = 0x53_6D_73_64;
     /** The layout written; a restore refuses any other. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private final ExpandableArrayBuffer buffer;
     private final int start;
@@ -68,6 +68,7 @@ final class DirectorySnapshot
             out.putInt(member.stream);
             out.putBoolean(member.wantsMetadata);
             out.putLong(member.lastHeardNs);
+            out.putLong(member.lastRequestId);
             out.putString(member.channel);
             out.putString(member.doorbell);
             out.putString(member.description);
@@ -158,12 +159,14 @@ final class DirectorySnapshot
             final int stream = in.getInt();
             final boolean wantsMetadata = in.getBoolean();
             final long lastHeardNs = in.getLong();
+            final long lastRequestId = in.getLong();
             final String channel = in.getString();
             final String doorbell = in.getString();
             final String description = in.getString();
             final DirectoryStateMachine.Member member = new DirectoryStateMachine.Member(
                 id, incarnation, pid, channel, stream, doorbell, description, wantsMetadata);
             member.lastHeardNs = lastHeardNs;
+            member.lastRequestId = lastRequestId;
             directory.members.put(id, member);
             directory.membersByIncarnation.put(incarnation, member);
         }

@@ -117,6 +117,8 @@ public final class DirectoryStateMachine
     long nextWriteId = 1;
     long malformedMessages;
     long unknownSenderMessages;
+    /** Requests dropped as copies sent again (not in the snapshot: a count for this process). */
+    private long duplicateRequests;
     long lastMemberLeftNs;
 
     private final HelloDecoder helloIn = new HelloDecoder();
@@ -316,6 +318,76 @@ public final class DirectoryStateMachine
     }
 
     /**
+     * The directory starts a new term (a restart from its log, a new leader): every member's silence counts from now,
+     * so that nodes get a whole eviction time to reach it rather than being evicted for the time it was away.
+     *
+     * @param nowNs the current time.
+     */
+    public void onNewTerm(final long nowNs)
+    {
+        for (final Member member : members.values())
+        {
+            if (nowNs - member.lastHeardNs > 0)
+            {
+                member.lastHeardNs = nowNs;
+            }
+        }
+        // What the previous leader sent for the requests in flight may have died with it.
+        resendInFlight(-1);
+    }
+
+    /**
+     * Sends again what the requests in flight wait for an answer to: the invalidations of readers that have not
+     * answered, the hand-over order to the previous owner, the grant to a new owner. Each is idempotent at the node
+     * (an invalidated replica is invalidated again and answered; a node that no longer owns a variable ignores the
+     * order; an owner confirms a grant it has again).
+     *
+     * @param to the node to send to, or -1 for every node.
+     */
+    private void resendInFlight(final int to)
+    {
+        for (final int id : DirectorySnapshot.sortedIds(variables))
+        {
+            final Variable variable = variables.get(id);
+            final Request request = variable.inFlight;
+            if (request == null)
+            {
+                continue;
+            }
+            if (request.stage == Stage.INVALIDATING && request.awaiting != null)
+            {
+                for (final int reader : request.awaiting.toArray(new Integer[0]))
+                {
+                    if (to == -1 || reader == to)
+                    {
+                        invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                            .sender(DIRECTORY).variableId(variable.id).epoch(variable.epoch).writeId(request.writeId);
+                        send(reader, invalidateOut.encodedLength());
+                    }
+                }
+            }
+            else if (request.stage == Stage.AWAIT_OWNED)
+            {
+                if (variable.previousOwner != DIRECTORY)
+                {
+                    final int newOwner = request.kind == Kind.DELETE ? DIRECTORY : request.requester;
+                    if (to == -1 || variable.previousOwner == to)
+                    {
+                        transferOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                            .sender(DIRECTORY).variableId(variable.id).epoch(variable.epoch).newOwner(newOwner)
+                            .correlationId(request.correlationId).requesterVersion(request.requesterVersion);
+                        send(variable.previousOwner, transferOut.encodedLength());
+                    }
+                }
+                else if (to == -1 || request.requester == to)
+                {
+                    sendOwnership(variable, request, true);
+                }
+            }
+        }
+    }
+
+    /**
      * Evicts nodes that fell silent and fails requests that waited past their deadline.
      *
      * @param nowNs the current time.
@@ -383,6 +455,7 @@ public final class DirectoryStateMachine
             outbox.log(DsmLog.Level.INFO, null, "coordinator: " + member + " joined");
         }
         member.lastHeardNs = nowNs;
+        final boolean again = !joined;
         welcomeOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(DIRECTORY).correlationId(correlationId).nodeId(member.id)
             .heartbeatIntervalNs(heartbeatIntervalNs).leaseNs(leaseNs).doorbell(this.doorbell);
@@ -397,6 +470,12 @@ public final class DirectoryStateMachine
                     sendMember(other.id, MemberEvent.JOINED, member);
                 }
             }
+        }
+        else if (again)
+        {
+            // A member saying hello again is on a new session (a restarted directory, or it reconnected): what was
+            // sent to it on the old one may be lost.
+            resendInFlight(member.id);
         }
     }
 
@@ -481,6 +560,26 @@ public final class DirectoryStateMachine
     // Variables
     // ---------------------------------------------------------------------------------------------------------------
 
+    /**
+     * @return whether a request is new from this member; a copy of one already taken is dropped and counted.
+     */
+    private boolean fresh(final Member member, final long correlationId)
+    {
+        if (correlationId <= member.lastRequestId)
+        {
+            duplicateRequests++;
+            return false;
+        }
+        member.lastRequestId = correlationId;
+        return true;
+    }
+
+    /** @return requests dropped as copies of ones already taken (sent again to a new leader). */
+    public long duplicateRequests()
+    {
+        return duplicateRequests;
+    }
+
     private void onRegister(final Member member, final RegisterDecoder register, final long nowNs)
         throws MalformedMessageException
     {
@@ -496,6 +595,10 @@ public final class DirectoryStateMachine
         if (name.isEmpty() || intent == Intent.NULL_VAL || mode == ReadMode.NULL_VAL)
         {
             throw new MalformedMessageException("Register of '" + name + "' with intent " + intent + ", mode " + mode);
+        }
+        if (!fresh(member, correlationId))
+        {
+            return;
         }
         Variable variable = variablesByName.get(name);
         if (variable == null)
@@ -562,6 +665,10 @@ public final class DirectoryStateMachine
 
     private void onAcquire(final Member member, final AcquireDecoder acquire, final long nowNs)
     {
+        if (!fresh(member, acquire.correlationId()))
+        {
+            return;
+        }
         final Variable variable = variables.get(acquire.variableId());
         if (variable == null)
         {
@@ -576,6 +683,10 @@ public final class DirectoryStateMachine
     private void onDelete(final Member member, final DeleteDecoder delete, final long nowNs)
     {
         final long correlationId = delete.correlationId();
+        if (!fresh(member, correlationId))
+        {
+            return;
+        }
         final long timeoutNs = delete.timeoutNs();
         final String name = delete.name();
         final Variable variable = variablesByName.get(name);
@@ -1209,6 +1320,12 @@ public final class DirectoryStateMachine
         final String description;
         final boolean wantsMetadata;
         long lastHeardNs;
+        /**
+         * The highest correlation id of a request (register, acquire, delete) taken from this member. A node's
+         * correlation ids only grow, so one at or below it is a copy the node sent again (to a new leader, which may
+         * already have it in its log): dropped, so that a hand-over is never started twice.
+         */
+        long lastRequestId;
 
         Member(final int id, final long incarnation, final long pid, final String channel, final int stream,
             final String doorbell, final String description, final boolean wantsMetadata)

@@ -41,6 +41,7 @@ final class CoordinatorLauncher
             command.add("-D" + Configuration.COORDINATOR_IDLE_EXIT_MS + "=" +
                 config.getLong(Configuration.AUTOSTART_IDLE_EXIT_MS));
             for (final String keyName : List.of(Configuration.COORDINATOR_HOST, Configuration.COORDINATOR_PORT,
+                Configuration.COORDINATOR_ENGINE, Configuration.COORDINATOR_DIR,
                 Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
                 Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.MAX_VALUE_BYTES,
                 Configuration.IDLE_STRATEGY,
@@ -64,11 +65,17 @@ final class CoordinatorLauncher
             }
             command.add("coordinator");
             final File log = new File(System.getProperty("java.io.tmpdir"), "dsm-coordinator-" + key + ".log");
-            final Process process = new ProcessBuilder(command)
+            final ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            final String secret = config.get(Configuration.SECRET);
+            if (!secret.isEmpty())
+            {
+                // In the environment, not on the command line, where every user of the machine could read it.
+                builder.environment().put("DSM_SECRET", secret);
+            }
+            final Process process = builder.start();
             DsmLog.info("started coordinator process " + process.pid() + " for " + key + ", log in " + log);
         }
         catch (final IOException | URISyntaxException | RuntimeException ex)

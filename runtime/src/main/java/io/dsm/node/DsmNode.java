@@ -6,6 +6,7 @@ import io.dsm.DsmException;
 import io.dsm.DsmTimeoutException;
 import io.dsm.VariableInfo;
 import io.dsm.coordinator.CoordinatorServer;
+import io.dsm.protocol.SharedSecret;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
@@ -55,7 +56,10 @@ public final class DsmNode implements Backend, Agent
     private final int inboxStream;
     private final MessageAssembler assembler;
     private final NodeProtocol protocol;
-    private final Destination coordinator;
+    private final DirectoryLink coordinator;
+    /** The shortest silence of the directory after which its session is opened again. */
+    private static final long MIN_SILENCE_NS = TimeUnit.SECONDS.toNanos(1);
+    private long nextSilenceCheckNs;
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final ManyToOneConcurrentLinkedQueue<Request> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final ValueCodec codec = ReplicaTable.codec();
@@ -105,7 +109,11 @@ public final class DsmNode implements Backend, Agent
             this.inboxStream = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
             this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream, assembler);
             this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
-            this.coordinator = new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID);
+            this.coordinator = ctx.clusterEngine ?
+                new ClusterDirectoryLink(transport.aeron(), ctx.coordinatorEndpoints, ctx.nodeHost, ctx.termLength,
+                    ctx.connectTimeoutNs, ctx.secret, this::onDirectoryMessage) :
+                new UdpDirectoryLink(new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID),
+                    ctx.coordinatorChannel);
             this.doorbell = Doorbell.open(ctx.nodeHost);
             this.sleepsOnDoorbell = ctx.idle.sleepsOnDoorbell();
             DsmLog.debug("node start: coordinator found or started in " + (coordinatorNs - startNs) / 1_000_000 +
@@ -221,10 +229,14 @@ public final class DsmNode implements Backend, Agent
         protocol.start(start);
         while (!protocol.isWelcomed())
         {
+            if (coordinator.refusal() != null)
+            {
+                throw new DsmException("could not join: " + coordinator.refusal());
+            }
             if (System.nanoTime() - deadline > 0)
             {
                 throw new DsmTimeoutException("could not join: no answer from the coordinator at " +
-                    ctx.coordinatorChannel + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
+                    coordinator.describe() + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
                     " ms" + (ctx.autostartCoordinator ? "" : " (dsm.coordinator.autostart is false: is one running?)"));
             }
             if (doWork() == 0)
@@ -256,12 +268,27 @@ public final class DsmNode implements Backend, Agent
             doorbell.pollAgain();
         }
         int work = inbox.poll(assembler, 64);
+        work += coordinator.poll();
+        if (coordinator.reconnected())
+        {
+            protocol.helloAgain(nowNs);
+        }
         boolean transferring = assembler.isAssembling();
         Request command;
         while ((command = commands.poll()) != null)
         {
             protocol.onCommand(command, nowNs);
             work++;
+        }
+        if (protocol.isWelcomed() && nowNs - nextSilenceCheckNs >= 0)
+        {
+            // Half a lease without an acknowledged heartbeat: the directory may have restarted or lost this session.
+            final long silence = Math.max(MIN_SILENCE_NS, protocol.leaseNs() / 2);
+            if (nowNs - protocol.lastContactNs() > silence)
+            {
+                coordinator.reconnect();
+                nextSilenceCheckNs = nowNs + silence;
+            }
         }
         if (protocol.onTick(nowNs))
         {
@@ -350,6 +377,12 @@ public final class DsmNode implements Backend, Agent
         protocol.onMessage(buffer, offset, length, nowNs);
     }
 
+    /** A message on the directory cluster's egress. */
+    private void onDirectoryMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        protocol.onMessage(buffer, offset, length, nowNs);
+    }
+
     private void onAgentError(final Throwable t)
     {
         DsmLog.error("dsm node thread", t);
@@ -362,6 +395,19 @@ public final class DsmNode implements Backend, Agent
         @Override
         public void send(final int destination, final DirectBuffer buffer, final int length)
         {
+            if (destination == NodeProtocol.COORDINATOR)
+            {
+                try
+                {
+                    coordinator.send(buffer, 0, length);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    DsmLog.rateLimited(DsmLog.Level.ERROR, "node-too-large", "node " + protocol.nodeId() + ": " +
+                        ex.getMessage());
+                }
+                return;
+            }
             final Destination to = destination(destination);
             if (to != null)
             {
@@ -378,8 +424,26 @@ public final class DsmNode implements Backend, Agent
         }
 
         @Override
+        public void sendFirst(final int destination, final DirectBuffer buffer, final int length)
+        {
+            if (destination == NodeProtocol.COORDINATOR)
+            {
+                coordinator.sendFirst(buffer, 0, length);
+            }
+            else
+            {
+                send(destination, buffer, length);
+            }
+        }
+
+        @Override
         public void sendUrgent(final int destination, final DirectBuffer buffer, final int length)
         {
+            if (destination == NodeProtocol.COORDINATOR)
+            {
+                coordinator.sendUrgent(buffer, 0, length);
+                return;
+            }
             final Destination to = destination(destination);
             if (to != null)
             {
@@ -389,7 +453,7 @@ public final class DsmNode implements Backend, Agent
 
         private Destination destination(final int destination)
         {
-            final Destination to = destination == NodeProtocol.COORDINATOR ? coordinator : peers.get(destination);
+            final Destination to = peers.get(destination);
             if (to == null)
             {
                 DsmLog.rateLimited(DsmLog.Level.WARN, "node-no-destination", "node " + protocol.nodeId() +
@@ -787,6 +851,12 @@ public final class DsmNode implements Backend, Agent
         String coordinatorHost;
         long coordinatorPort;
         boolean autostartCoordinator;
+        /** The directory runs on Aeron Cluster ({@code dsm.coordinator.engine=cluster}). */
+        boolean clusterEngine;
+        /** The cluster's secret ({@code dsm.secret}), or null. */
+        SharedSecret secret;
+        /** The cluster members' ingress endpoints, {@code 0=host:port}. */
+        String coordinatorEndpoints;
         String nodeChannel;
         boolean embeddedDriver;
         String aeronDirectoryName;
@@ -815,7 +885,18 @@ public final class DsmNode implements Backend, Agent
             ctx.coordinatorChannel = explicit.isEmpty() ?
                 "aeron:udp?endpoint=" + ctx.coordinatorHost + ":" + ctx.coordinatorPort : explicit;
             ctx.autostartCoordinator = explicit.isEmpty() && config.getBoolean(Configuration.COORDINATOR_AUTOSTART) &&
-                isLoopback(ctx.coordinatorHost);
+                isLoopback(ctx.coordinatorHost) && config.get(Configuration.COORDINATOR_MEMBERS).isBlank();
+            ctx.clusterEngine = config.clusterEngine();
+            final String secret = config.get(Configuration.SECRET);
+            ctx.secret = secret.isEmpty() ? null : new SharedSecret(secret);
+            final StringBuilder endpoints = new StringBuilder();
+            final java.util.List<java.net.InetSocketAddress> members = config.coordinatorMembers();
+            for (int i = 0; i < members.size(); i++)
+            {
+                endpoints.append(i == 0 ? "" : ",").append(i).append('=').append(members.get(i).getHostString())
+                    .append(':').append(members.get(i).getPort());
+            }
+            ctx.coordinatorEndpoints = endpoints.toString();
             final String nodeChannel = config.get(Configuration.NODE_CHANNEL);
             ctx.nodeChannel = nodeChannel.isEmpty() ?
                 "aeron:udp?endpoint=" + config.get(Configuration.NODE_HOST) + ":0" : nodeChannel;

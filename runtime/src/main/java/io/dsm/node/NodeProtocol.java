@@ -103,6 +103,12 @@ final class NodeProtocol
         /** A line for the log (the protocol keeps no clock). */
         void log(DsmLog.Level level, String rateLimitKey, String message);
 
+        /** Sends a message to the directory before everything waiting for it (a hello on a new session). */
+        default void sendFirst(final int destination, final DirectBuffer buffer, final int length)
+        {
+            send(destination, buffer, length);
+        }
+
         /**
          * The node's lease with the directory now ends at {@code expiryNs} (in the past: no lease). Local writes check
          * it in the writing thread.
@@ -165,6 +171,12 @@ final class NodeProtocol
     /** Commands that came while the node was joining again. */
     private final List<Request> beforeWelcome = new ArrayList<>();
     private long nextHelloNs;
+    /** The correlation id of a hello sent again on a new directory session, 0 when none is pending. */
+    private long rehelloCorrelationId;
+    /** The directory welcomed this node's hello-again under another id: it forgot this node, which must rejoin. */
+    private boolean forgotten;
+    /** A Leave was sent: no more heartbeats. */
+    private boolean leaving;
     private long heartbeatIntervalNs;
     private long leaseNs;
     private long leaseExpiryNs;
@@ -230,6 +242,18 @@ final class NodeProtocol
     // Membership, heartbeats, the lease
     // ---------------------------------------------------------------------------------------------------------------
 
+    /** @return when the directory last acknowledged this node (the sending of its last acknowledged heartbeat). */
+    long lastContactNs()
+    {
+        return lastContactNs;
+    }
+
+    /** @return the lease the directory granted (0 before the welcome). */
+    long leaseNs()
+    {
+        return leaseNs;
+    }
+
     /** @return whether the coordinator welcomed this node. */
     boolean isWelcomed()
     {
@@ -286,18 +310,65 @@ final class NodeProtocol
             {
                 firstHelloCorrelationId = helloCorrelationId;
             }
-            helloOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
-                .sender(0).correlationId(helloCorrelationId).incarnation(incarnation)
-                .inboxStream(settings.inboxStream).wantsMetadata((short)(settings.wantsMetadata ? 1 : 0))
-                .pid(settings.pid).inboxChannel(settings.inboxChannel).doorbell(settings.doorbell)
-                .description(settings.description);
+            sendHello(helloCorrelationId);
+        }
+    }
+
+    private void sendHello(final long correlationId)
+    {
+        sendHello(correlationId, false);
+    }
+
+    private void sendHello(final long correlationId, final boolean first)
+    {
+        helloOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(0).correlationId(correlationId).incarnation(incarnation)
+            .inboxStream(settings.inboxStream).wantsMetadata((short)(settings.wantsMetadata ? 1 : 0))
+            .pid(settings.pid).inboxChannel(settings.inboxChannel).doorbell(settings.doorbell)
+            .description(settings.description);
+        if (first)
+        {
+            outbox.sendFirst(COORDINATOR, wire.out(), Wire.length(helloOut.encodedLength()));
+        }
+        else
+        {
             outbox.send(COORDINATOR, wire.out(), Wire.length(helloOut.encodedLength()));
         }
+    }
+
+    /**
+     * The way to the directory opened again on a new session (a restarted directory, a new leader): says hello with
+     * this node's incarnation, so that the directory binds the session to this node. If the directory no longer knows
+     * the incarnation, its welcome names another id, and the node joins again ({@link #onTick} asks for the rejoin).
+     *
+     * @param nowNs the current time.
+     */
+    void helloAgain(final long nowNs)
+    {
+        if (!welcomed)
+        {
+            nextHelloNs = nowNs;
+            sayHelloIfDue(nowNs);
+            return;
+        }
+        rehelloCorrelationId = nextCorrelationId++;
+        sendHello(rehelloCorrelationId, true);
     }
 
     private void onWelcome(final WelcomeDecoder welcome, final long nowNs) throws MalformedMessageException
     {
         final long correlationId = welcome.correlationId();
+        if (welcomed && correlationId == rehelloCorrelationId && rehelloCorrelationId != 0)
+        {
+            rehelloCorrelationId = 0;
+            if (welcome.nodeId() != nodeId)
+            {
+                outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": the directory no longer knows this node " +
+                    "(it welcomed it again as node " + welcome.nodeId() + "); joining again");
+                forgotten = true;
+            }
+            return;
+        }
         if (welcomed || correlationId < firstHelloCorrelationId || correlationId > helloCorrelationId)
         {
             // Not an answer to a hello of this join (hellos queued before the coordinator was reachable all count).
@@ -456,7 +527,7 @@ final class NodeProtocol
         {
             sayHelloIfDue(nowNs);
         }
-        else if (nowNs - nextHeartbeatNs >= 0)
+        else if (!leaving && nowNs - nextHeartbeatNs >= 0)
         {
             nextHeartbeatNs = nowNs + heartbeatIntervalNs;
             final long sequence = ++heartbeatSequence;
@@ -479,7 +550,7 @@ final class NodeProtocol
             nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
             expireRequests(nowNs);
         }
-        return welcomed && nowNs - lastContactNs > settings.evictionNs;
+        return welcomed && (forgotten || nowNs - lastContactNs > settings.evictionNs);
     }
 
     /** Drops every replica and ownership, and joins again as a new node. */
@@ -529,6 +600,8 @@ final class NodeProtocol
         }
         members.clear();
         welcomed = false;
+        forgotten = false;
+        rehelloCorrelationId = 0;
         leaseValid = false;
         leaseExpiryNs = nowNs;
         outbox.lease(nowNs);
@@ -644,6 +717,9 @@ final class NodeProtocol
                 outbox.send(COORDINATOR, wire.out(), Wire.length(listOut.encodedLength()));
                 break;
             case LEAVE:
+                // No heartbeat after this: on its own publication it could reach the directory after the Leave, from
+                // a node that is no longer a member.
+                leaving = true;
                 requests.put(correlationId, request);
                 leaveOut.wrapAndApplyHeader(wire.out(), 0, wire.header()).sender(nodeId).correlationId(correlationId);
                 outbox.send(COORDINATOR, wire.out(), Wire.length(leaveOut.encodedLength()));
@@ -1615,7 +1691,11 @@ final class NodeProtocol
         final Request request = requests.remove(correlationId);
         if (variable.access == SharedVariable.WRITE && variable.owner == nodeId && variable.epoch == epoch)
         {
-            // Already the owner (an Acquire that crossed its own hand-over): the coordinator confirms.
+            // Already the owner (an Acquire that crossed its own hand-over, or a grant the directory sent again to a
+            // new session): confirm again, in case the first Owned died with a directory leader.
+            ownedOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+                .sender(nodeId).variableId(variable.id).epoch(epoch).version(variable.version);
+            outbox.send(COORDINATOR, wire.out(), Wire.length(ownedOut.encodedLength()));
             if (request != null)
             {
                 variable.reserved++;

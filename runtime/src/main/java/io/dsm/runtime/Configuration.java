@@ -31,6 +31,29 @@ public final class Configuration
     public static final String COORDINATOR_IDLE_EXIT_MS = "dsm.coordinator.idle.exit.ms";
     /** The idle exit of a coordinator that a node starts by itself (the embedded default). */
     public static final String AUTOSTART_IDLE_EXIT_MS = "dsm.coordinator.autostart.idle.exit.ms";
+    /**
+     * What the directory runs on: {@code classic} (one coordinator process, the default for now) or {@code cluster}
+     * (an Aeron Cluster service that keeps its log and snapshots on disk; docs/design/replicated-directory.md).
+     */
+    public static final String COORDINATOR_ENGINE = "dsm.coordinator.engine";
+    /**
+     * Where a {@code cluster} directory keeps its log, archive and snapshots; empty for
+     * {@code ${java.io.tmpdir}/dsm-directory-<host>-<port>}.
+     */
+    public static final String COORDINATOR_DIR = "dsm.coordinator.dir";
+    /**
+     * The members of a {@code cluster} directory of several processes, {@code host:port,host:port,host:port} (each
+     * member uses six ports from its own); empty for one member at {@code dsm.coordinator.host} and {@code .port}.
+     */
+    public static final String COORDINATOR_MEMBERS = "dsm.coordinator.members";
+    /** Which of {@code dsm.coordinator.members} this directory process is (0, 1, 2...). */
+    public static final String COORDINATOR_MEMBER_ID = "dsm.coordinator.member.id";
+    /**
+     * The secret every member of the cluster is given; when set, a directory on Aeron Cluster admits only sessions
+     * that prove it (docs/SECURITY.md). Prefer the {@code DSM_SECRET} environment variable: a system property shows
+     * in the process list.
+     */
+    public static final String SECRET = "dsm.secret";
     /** Address on which this node receives from the coordinator. */
     public static final String NODE_HOST = "dsm.node.host";
     /** Full Aeron channel on which this node receives; overrides the host. */
@@ -107,6 +130,11 @@ public final class Configuration
         d.put(COORDINATOR_AUTOSTART, "true");
         d.put(COORDINATOR_IDLE_EXIT_MS, "0");
         d.put(AUTOSTART_IDLE_EXIT_MS, "30000");
+        d.put(COORDINATOR_ENGINE, "classic");
+        d.put(COORDINATOR_DIR, "");
+        d.put(COORDINATOR_MEMBERS, "");
+        d.put(COORDINATOR_MEMBER_ID, "0");
+        d.put(SECRET, "");
         d.put(NODE_HOST, "127.0.0.1");
         d.put(NODE_CHANNEL, "");
         d.put(DRIVER, "embedded");
@@ -299,6 +327,56 @@ public final class Configuration
     public static String environmentName(final String key)
     {
         return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /**
+     * @return the directory cluster's members as {@code host:port}, one per member: {@code dsm.coordinator.members},
+     *         or the one member at {@code dsm.coordinator.host} and {@code dsm.coordinator.port}.
+     * @throws IllegalArgumentException naming the key and the entry at fault.
+     */
+    public java.util.List<java.net.InetSocketAddress> coordinatorMembers()
+    {
+        final String members = get(COORDINATOR_MEMBERS).trim();
+        final java.util.List<java.net.InetSocketAddress> list = new java.util.ArrayList<>();
+        if (members.isEmpty())
+        {
+            list.add(java.net.InetSocketAddress.createUnresolved(get(COORDINATOR_HOST), (int)getPositiveLong(COORDINATOR_PORT)));
+            return list;
+        }
+        for (final String entry : members.split(","))
+        {
+            final String e = entry.trim();
+            final int colon = e.lastIndexOf(':');
+            try
+            {
+                final int port = Integer.parseInt(e.substring(colon + 1));
+                if (colon <= 0 || port <= 0 || port > 65535 - 5)
+                {
+                    throw new NumberFormatException();
+                }
+                list.add(java.net.InetSocketAddress.createUnresolved(e.substring(0, colon), port));
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IllegalArgumentException(COORDINATOR_MEMBERS + " has '" + e + "', not host:port with a " +
+                    "port from 1 to 65530 (each member uses six ports from its own)");
+            }
+        }
+        return list;
+    }
+
+    /**
+     * @return whether {@code dsm.coordinator.engine} is {@code cluster} (else {@code classic}).
+     * @throws IllegalArgumentException naming the key and the values it takes.
+     */
+    public boolean clusterEngine()
+    {
+        final String engine = get(COORDINATOR_ENGINE);
+        if (!"cluster".equals(engine) && !"classic".equals(engine))
+        {
+            throw new IllegalArgumentException(COORDINATOR_ENGINE + " must be classic or cluster, was '" + engine + "'");
+        }
+        return "cluster".equals(engine);
     }
 
     /**

@@ -385,6 +385,38 @@ class DirectoryStateMachineTest
     }
 
     @Test
+    void aRequestSentAgainToANewLeaderIsDroppedSoThatAHandOverNeverStartsTwice()
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final int x = idOf(register(a, "x", Intent.INIT, bytes("v1")));
+        sent.clear();
+        final long acquireB = acquire(b, x, -1);
+        if (!all(InvalidateDecoder.TEMPLATE_ID).isEmpty())
+        {
+            done(a, x, new InvalidateDecoder().wrapAndApplyHeader(only(InvalidateDecoder.TEMPLATE_ID).buffer(), 0,
+                new MessageHeaderDecoder()).writeId());
+        }
+        owned(b, x, ownership(only(OwnershipDecoder.TEMPLATE_ID)).epoch(), 1);
+        sent.clear();
+        acquire(a, x, 1);
+        final TransferDecoder transfer = new TransferDecoder().wrapAndApplyHeader(
+            only(TransferDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder());
+        owned(a, x, transfer.epoch(), 2);
+        final String before = directory.ownership("x");
+        assertEquals(a + "@" + transfer.epoch(), before);
+        sent.clear();
+
+        // b's acquire again, as a node sends it to a new leader that already has it in its log.
+        final AcquireEncoder again = new AcquireEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(b).correlationId(acquireB).variableId(x).version(-1).timeoutNs(TIMEOUT);
+        deliver(Wire.length(again.encodedLength()));
+        assertEquals(List.of(), sent, "no transfer from a back to b for a request already served: " + describe());
+        assertEquals(before, directory.ownership("x"));
+        assertEquals(1, directory.duplicateRequests());
+    }
+
+    @Test
     void aSnapshotTakenMidHandOverRestoresADirectoryThatAnswersTheNextInputAlike() throws Exception
     {
         final int a = join("a");

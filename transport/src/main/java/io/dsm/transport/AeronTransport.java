@@ -134,6 +134,15 @@ public final class AeronTransport implements AutoCloseable
     }
 
     /**
+     * @return the Aeron client, invoked by {@link #doWork()} (for clients built on it, such as a cluster client, that
+     *         must not block: they run on the same duty cycle).
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
      * Runs one duty cycle of the embedded driver and of the client conductor.
      *
      * @return the amount of work done, 0 when idle.

@@ -1,0 +1,83 @@
+package io.dsm.it;
+
+import io.dsm.it.programs.ShellProgram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The directory on Aeron Cluster ({@code dsm.coordinator.engine=cluster}) with real JVMs: killed with {@code kill -9}
+ * and started again on its state directory, it keeps every value it held, and the nodes that lived through the crash
+ * go on reading and writing without restarting. Every JVM has the cluster's secret but one, which is refused.
+ */
+class ClusterDirectoryIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String SECRET = "a-test-secret-of-this-cluster";
+
+    @TempDir
+    Path state;
+
+    @Test
+    @Timeout(180)
+    void aDirectoryKilledWithSigkillComesBackWithEveryValueAndItsNodesGoOn()
+    {
+        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.engine=cluster", "dsm.coordinator.dir=" + state,
+            "dsm.secret=" + SECRET))
+        {
+            final JvmCluster.Jvm directory = cluster.startCoordinator();
+            final JvmCluster.Jvm a = cluster.startNode("a", ShellProgram.class, List.of());
+            a.awaitLine("ready", WAIT);
+            assertEquals("ok wrote 41", command(a, "write 41", "ok wrote"));
+            // Given back: the directory now holds the only copy of the value.
+            assertEquals("ok released", command(a, "release", "ok released"));
+            final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
+            b.awaitLine("ready", WAIT);
+            assertEquals("ok read 41", command(b, "read", "ok read"));
+
+            directory.kill9();
+            final long killedNs = System.nanoTime();
+            cluster.startCoordinator();
+            final long restartedNs = System.nanoTime();
+
+            final JvmCluster.Jvm c = cluster.startNode("c", ShellProgram.class, List.of());
+            c.awaitLine("ready", WAIT);
+            assertEquals("ok read 41", command(c, "read", "ok read"), "the value the directory held survived kill -9");
+            assertEquals("ok wrote 42", command(b, "write 42", "ok wrote"), () -> "a node that lived through the " +
+                "crash writes: " + b.describe() + "; directory: " + cluster.describeAll());
+            final long wroteNs = System.nanoTime();
+            assertEquals("ok read 42", command(a, "read", "ok read"), "and another reads it");
+            System.out.println("ClusterDirectoryIT: directory restarted (listening) " +
+                (restartedNs - killedNs) / 1_000_000 + " ms after kill -9; a node that lived through it wrote " +
+                (wroteNs - killedNs) / 1_000_000 + " ms after the kill");
+            assertEquals("ok read 42", command(c, "read", "ok read"));
+            // A JVM with another secret is refused at the session, and says why.
+            final JvmCluster.Jvm intruder = cluster.startNode("intruder", ShellProgram.class,
+                List.of("-Ddsm.secret=not-the-cluster-secret"));
+            intruder.awaitLine("ready", WAIT);
+            final String refused = command(intruder, "read", "ok read");
+            assertTrue(refused.startsWith("error") && refused.contains("refused this node") &&
+                refused.contains("dsm.secret"), refused);
+            assertEquals("ok read 42", command(c, "read", "ok read"), "the members go on");
+            for (final JvmCluster.Jvm node : List.of(a, b, c))
+            {
+                node.send("exit");
+                assertEquals(0, node.awaitExit(WAIT), node.describe());
+            }
+        }
+    }
+
+    private static String command(final JvmCluster.Jvm jvm, final String command, final String answer)
+    {
+        jvm.send(command);
+        return jvm.awaitLine(line -> line.startsWith(answer) || line.startsWith("error"), "an answer to " + command,
+            WAIT);
+    }
+}

@@ -1,0 +1,503 @@
+package io.dsm.coordinator;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.dsm.protocol.MalformedMessageException;
+import io.dsm.protocol.Wire;
+import io.dsm.runtime.DsmLog;
+import io.dsm.transport.Doorbell;
+import io.dsm.wire.HelloDecoder;
+import io.dsm.wire.WelcomeDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The directory as an Aeron Cluster service: the {@link DirectoryStateMachine}, unchanged, driven by the cluster's log.
+ * Every member of the cluster applies the same messages at the same log timestamps, so every member computes the same
+ * state; the leader's replies reach the nodes (a follower's {@link ClientSession#offer} sends nothing).
+ * <ul>
+ * <li><b>Input.</b> A node's message arrives as a session message; the log's timestamp (nanoseconds: the cluster runs
+ * a {@code NanosecondClusterClock}) is the state machine's time. A cluster timer feeds {@link
+ * DirectoryStateMachine#onTick} every {@link #TICK_INTERVAL_NS}.</li>
+ * <li><b>Identity from the session.</b> The node id a message claims (its {@code sender} field) must be the id bound
+ * to the session it came on; the binding is made when the directory welcomes a {@code Hello} on that session. Any
+ * other message is dropped and counted, never applied: a client cannot speak for another node by writing its id.</li>
+ * <li><b>Output.</b> A reply to node N is offered on N's session. A back-pressured offer is retried for at most
+ * {@link #OFFER_TIMEOUT_NS}, then dropped and logged: the node's request times out and it asks again.</li>
+ * <li><b>Snapshot.</b> The service's own bindings followed by {@link DirectoryStateMachine#snapshot}, in fragments
+ * of at most the snapshot publication's payload; {@link #onStart} reads them back and {@link
+ * DirectoryStateMachine#restore}s.</li>
+ * </ul>
+ */
+public final class DirectoryService implements ClusteredService
+{
+    /** How often the state machine's timers run (evictions, request deadlines), in cluster time. */
+    static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Longest a reply waits for a back-pressured session before it is dropped. */
+    static final long OFFER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long TICK_TIMER_ID = 1;
+    private static final int SNAPSHOT_MAGIC = 0x53_64_73_63; // "csds": this service's part of a snapshot
+    private static final int SNAPSHOT_VERSION = 1;
+
+    private final long heartbeatIntervalNs;
+    private final long leaseNs;
+    private final long evictionNs;
+    private final Wire wire = new Wire();
+    private final Int2ObjectHashMap<InetSocketAddress> doorbells = new Int2ObjectHashMap<>();
+    /** Node id -> cluster session id. */
+    private final Long2LongHashMap sessionOfNode = new Long2LongHashMap(-1);
+    /** Cluster session id -> node id. */
+    private final Long2LongHashMap nodeOfSession = new Long2LongHashMap(-1);
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private Cluster cluster;
+    private IdleStrategy idle;
+    private DirectoryStateMachine stateMachine;
+    private Doorbell ringer;
+    /** The session of the {@code Hello} being applied, or null. */
+    private ClientSession helloSession;
+    private boolean tickScheduled;
+    /** Members now, mirrored for the process that decides to exit when idle. */
+    private volatile int memberCount;
+    private volatile Cluster.Role role;
+    /** When ({@code System.nanoTime()} of this process) the directory last became empty of members. */
+    private volatile long emptySinceNs = System.nanoTime();
+    /** Bytes of the snapshot this service started from; 0 when it started from the log alone. */
+    private volatile int restoredSnapshotBytes;
+    /** Written by the service's thread only; volatile for readers elsewhere (status, tests). */
+    private volatile long forgedMessages;
+    private volatile long droppedReplies;
+
+    /**
+     * @param heartbeatIntervalNs interval nodes are told to send heartbeats at.
+     * @param leaseNs             how long a node may trust its replicas after an acknowledged heartbeat.
+     * @param evictionNs          silence after which a node is evicted; must exceed the lease.
+     */
+    public DirectoryService(final long heartbeatIntervalNs, final long leaseNs, final long evictionNs)
+    {
+        this.heartbeatIntervalNs = heartbeatIntervalNs;
+        this.leaseNs = leaseNs;
+        this.evictionNs = evictionNs;
+    }
+
+    @Override
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idle = cluster.idleStrategy();
+        this.role = cluster.role();
+        if (snapshotImage == null)
+        {
+            stateMachine = new DirectoryStateMachine(new SessionOutbox(), heartbeatIntervalNs, leaseNs, evictionNs, "",
+                cluster.time());
+        }
+        else
+        {
+            loadSnapshot(snapshotImage);
+        }
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+        scheduleTick(timestamp);
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        // The node itself stays a member until it leaves or falls silent for the eviction time: a session also closes
+        // when a node reconnects to a new leader.
+        final long node = nodeOfSession.remove(session.id());
+        if (node != -1 && sessionOfNode.get(node) == session.id())
+        {
+            sessionOfNode.remove(node);
+        }
+    }
+
+    @Override
+    public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length, final Header header)
+    {
+        scheduleTick(timestamp);
+        final int template;
+        final int sender;
+        try
+        {
+            template = wire.open(buffer, offset, length);
+            sender = template == HelloDecoder.TEMPLATE_ID ? 0 : wire.view().getInt(wire.bodyOffset(), ByteOrder.LITTLE_ENDIAN);
+        }
+        catch (final MalformedMessageException ex)
+        {
+            // The state machine counts and names it.
+            stateMachine.onMessage(buffer, offset, length, timestamp);
+            return;
+        }
+        if (template == HelloDecoder.TEMPLATE_ID)
+        {
+            helloSession = session;
+            try
+            {
+                stateMachine.onMessage(buffer, offset, length, timestamp);
+            }
+            finally
+            {
+                helloSession = null;
+            }
+            mirrorMembers();
+            return;
+        }
+        final long bound = nodeOfSession.get(session.id());
+        if (bound != sender)
+        {
+            forgedMessages = forgedMessages + 1;
+            log(DsmLog.Level.WARN, "directory-forged", "directory dropped a message (template " + template +
+                ") that claims to be from node " + sender + " on cluster session " + session.id() + ", which " +
+                (bound == -1 ? "no node joined on" : "belongs to node " + bound) + " (" + forgedMessages + " so far)");
+            return;
+        }
+        stateMachine.onMessage(buffer, offset, length, timestamp);
+        mirrorMembers();
+    }
+
+    private void mirrorMembers()
+    {
+        final int members = stateMachine.memberCount();
+        if (members == 0 && memberCount != 0)
+        {
+            emptySinceNs = System.nanoTime();
+        }
+        memberCount = members;
+    }
+
+    /** @return members of the directory now. */
+    public int memberCount()
+    {
+        return memberCount;
+    }
+
+    /** @return when (this process's {@code System.nanoTime()}) the directory last became empty. */
+    public long emptySinceNs()
+    {
+        return emptySinceNs;
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        if (correlationId != TICK_TIMER_ID)
+        {
+            return;
+        }
+        tickScheduled = false;
+        stateMachine.onTick(timestamp);
+        mirrorMembers();
+        scheduleTick(timestamp);
+    }
+
+    private void scheduleTick(final long timestamp)
+    {
+        if (!tickScheduled)
+        {
+            tickScheduled = true;
+            idle.reset();
+            while (!cluster.scheduleTimer(TICK_TIMER_ID, timestamp + TICK_INTERVAL_NS))
+            {
+                idle.idle();
+            }
+        }
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication publication)
+    {
+        final ExpandableArrayBuffer buffer = snapshotBuffer;
+        int at = 4; // the total length goes first
+        buffer.putInt(at, SNAPSHOT_MAGIC, ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        buffer.putInt(at, SNAPSHOT_VERSION, ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        buffer.putByte(at++, (byte)(tickScheduled ? 1 : 0));
+        buffer.putInt(at, sessionOfNode.size(), ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        for (final long node : DirectorySnapshot.sortedIds(sessionOfNodeAsIntMap()))
+        {
+            buffer.putInt(at, (int)node, ByteOrder.LITTLE_ENDIAN);
+            buffer.putLong(at + 4, sessionOfNode.get(node), ByteOrder.LITTLE_ENDIAN);
+            at += 12;
+        }
+        at += stateMachine.snapshot(buffer, at);
+        buffer.putInt(0, at, ByteOrder.LITTLE_ENDIAN);
+        final int fragment = publication.maxPayloadLength();
+        for (int from = 0; from < at; from += fragment)
+        {
+            final int chunk = Math.min(fragment, at - from);
+            idle.reset();
+            long result;
+            while ((result = publication.offer(buffer, from, chunk)) < 0)
+            {
+                if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED ||
+                    result == Publication.MAX_POSITION_EXCEEDED)
+                {
+                    throw new IllegalStateException("directory snapshot could not be written: publication result " +
+                        result);
+                }
+                idle.idle();
+            }
+        }
+    }
+
+    private Int2ObjectHashMap<Boolean> sessionOfNodeAsIntMap()
+    {
+        final Int2ObjectHashMap<Boolean> ids = new Int2ObjectHashMap<>();
+        for (final Long2LongHashMap.KeyIterator it = sessionOfNode.keySet().iterator(); it.hasNext(); )
+        {
+            ids.put((int)it.nextValue(), Boolean.TRUE);
+        }
+        return ids;
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final ExpandableArrayBuffer buffer = snapshotBuffer;
+        final int[] received = {0};
+        final int[] total = {-1};
+        idle.reset();
+        while (total[0] < 0 || received[0] < total[0])
+        {
+            final int fragments = image.poll((fragment, offset, length, header) ->
+            {
+                buffer.putBytes(received[0], fragment, offset, length);
+                received[0] += length;
+                if (total[0] < 0 && received[0] >= 4)
+                {
+                    total[0] = buffer.getInt(0, ByteOrder.LITTLE_ENDIAN);
+                }
+            }, 16);
+            if (fragments == 0)
+            {
+                if (image.isEndOfStream() || image.isClosed())
+                {
+                    throw new IllegalStateException("directory snapshot ended after " + received[0] + " of " +
+                        total[0] + " bytes");
+                }
+                idle.idle();
+            }
+            else
+            {
+                idle.reset();
+            }
+        }
+        int at = 4;
+        if (buffer.getInt(at, ByteOrder.LITTLE_ENDIAN) != SNAPSHOT_MAGIC ||
+            buffer.getInt(at + 4, ByteOrder.LITTLE_ENDIAN) != SNAPSHOT_VERSION)
+        {
+            throw new IllegalStateException("not a directory snapshot of version " + SNAPSHOT_VERSION);
+        }
+        at += 8;
+        tickScheduled = buffer.getByte(at++) != 0;
+        final int bindings = buffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        for (int i = 0; i < bindings; i++)
+        {
+            final int node = buffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
+            final long session = buffer.getLong(at + 4, ByteOrder.LITTLE_ENDIAN);
+            at += 12;
+            sessionOfNode.put(node, session);
+            nodeOfSession.put(session, node);
+        }
+        try
+        {
+            stateMachine = DirectoryStateMachine.restore(new SessionOutbox(), heartbeatIntervalNs, leaseNs,
+                evictionNs, "", new UnsafeBuffer(buffer.byteArray(), at, total[0] - at), 0, total[0] - at);
+        }
+        catch (final MalformedMessageException ex)
+        {
+            throw new IllegalStateException("directory snapshot refused: " + ex.getMessage(), ex);
+        }
+        restoredSnapshotBytes = total[0];
+        memberCount = stateMachine.memberCount();
+    }
+
+    /** @return bytes of the snapshot this service started from; 0 when it started from the log alone. */
+    public int restoredSnapshotBytes()
+    {
+        return restoredSnapshotBytes;
+    }
+
+    /** @return this member's role in the cluster now (LEADER, FOLLOWER, CANDIDATE), or empty before it started. */
+    public String role()
+    {
+        final Cluster.Role r = role;
+        return r == null ? "" : r.name();
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+        if (newRole == Cluster.Role.LEADER && ringer == null)
+        {
+            ringer = Doorbell.open("0.0.0.0");
+        }
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(final long leadershipTermId, final long logPosition, final long timestamp,
+        final long termBaseLogPosition, final int leaderMemberId, final int logSessionId, final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        // In the log, so every member applies it at the same point: nodes get a whole eviction time to find the new
+        // leader (or the restarted directory), instead of being evicted for the time the directory was away.
+        stateMachine.onNewTerm(timestamp);
+    }
+
+    @Override
+    public void onTerminate(final Cluster cluster)
+    {
+        CloseHelper.quietClose(ringer);
+    }
+
+    /** @return messages dropped because their sender field was not the node bound to their session. */
+    public long forgedMessages()
+    {
+        return forgedMessages;
+    }
+
+    /** @return replies dropped because a node's session stayed back-pressured. */
+    public long droppedReplies()
+    {
+        return droppedReplies;
+    }
+
+    /** @return the state machine (tests, and the directory's own status). */
+    DirectoryStateMachine stateMachine()
+    {
+        return stateMachine;
+    }
+
+    private void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+    {
+        if (cluster != null && cluster.role() != Cluster.Role.LEADER)
+        {
+            return; // one copy of each line, from the leader
+        }
+        if (rateLimitKey != null)
+        {
+            DsmLog.rateLimited(level, rateLimitKey, message);
+        }
+        else if (level == DsmLog.Level.WARN || level == DsmLog.Level.ERROR)
+        {
+            DsmLog.warn(message);
+        }
+        else if (level == DsmLog.Level.INFO)
+        {
+            DsmLog.info(message);
+        }
+        else
+        {
+            DsmLog.debug(message);
+        }
+    }
+
+    private final class SessionOutbox implements DirectoryStateMachine.Outbox
+    {
+        @Override
+        public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
+        {
+            if (helloSession != null)
+            {
+                bind(nodeId, helloSession.id());
+            }
+            final InetSocketAddress bell = Doorbell.parse(doorbell);
+            if (bell != null)
+            {
+                doorbells.put(nodeId, bell);
+            }
+        }
+
+        @Override
+        public void disconnect(final int nodeId)
+        {
+            doorbells.remove(nodeId);
+            final long session = sessionOfNode.remove(nodeId);
+            if (session != -1)
+            {
+                nodeOfSession.remove(session);
+            }
+        }
+
+        @Override
+        public void send(final int nodeId, final DirectBuffer buffer, final int length)
+        {
+            if (helloSession != null && isWelcome(buffer, length))
+            {
+                // A node that joined before, hello-ing again on a new session (it reconnected): replies go there now.
+                bind(nodeId, helloSession.id());
+            }
+            final long sessionId = sessionOfNode.get(nodeId);
+            final ClientSession session = sessionId == -1 ? null : cluster.getClientSession(sessionId);
+            if (session == null)
+            {
+                return;
+            }
+            final long deadline = System.nanoTime() + OFFER_TIMEOUT_NS;
+            idle.reset();
+            long result;
+            while ((result = session.offer(buffer, 0, length)) < 0)
+            {
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
+                    System.nanoTime() - deadline > 0)
+                {
+                    droppedReplies = droppedReplies + 1;
+                    log(DsmLog.Level.WARN, "directory-dropped-reply", "directory dropped a reply of " + length +
+                        " bytes to node " + nodeId + ": its session " + sessionId + " answered " + result +
+                        " (" + droppedReplies + " so far)");
+                    return;
+                }
+                idle.idle();
+            }
+            final InetSocketAddress bell = doorbells.get(nodeId);
+            if (bell != null && ringer != null && cluster.role() == Cluster.Role.LEADER)
+            {
+                ringer.ring(bell);
+            }
+        }
+
+        @Override
+        public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
+        {
+            DirectoryService.this.log(level, rateLimitKey, message);
+        }
+
+        private boolean isWelcome(final DirectBuffer buffer, final int length)
+        {
+            return length >= Wire.HEADER_LENGTH &&
+                (buffer.getShort(2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == WelcomeDecoder.TEMPLATE_ID;
+        }
+
+        private void bind(final int nodeId, final long sessionId)
+        {
+            final long previous = sessionOfNode.put(nodeId, sessionId);
+            if (previous != -1 && previous != sessionId)
+            {
+                nodeOfSession.remove(previous);
+            }
+            nodeOfSession.put(sessionId, nodeId);
+        }
+    }
+}

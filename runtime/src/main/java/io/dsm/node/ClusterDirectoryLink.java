@@ -1,0 +1,373 @@
+package io.dsm.node;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.logbuffer.Header;
+import io.aeron.security.AuthenticationException;
+import io.aeron.security.CredentialsSupplier;
+import io.dsm.protocol.SharedSecret;
+import io.dsm.runtime.DsmLog;
+import io.dsm.transport.Doorbell;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A session with the directory's Aeron Cluster: the node's control messages go in through the cluster's ingress
+ * ({@link AeronCluster#offer}), the directory's answers come back on the session's egress. The client shares the node's
+ * Aeron client and is driven by the node's duty cycle ({@link AeronCluster#asyncConnect}: nothing here blocks).
+ * <p>
+ * A session that closes (the directory restarted, or timed the session out) is opened again, and {@link
+ * #reconnected()} tells the node to say hello again on it. Messages wait in order while there is no session; a
+ * message the cluster cannot take (longer than its largest) is refused with a message naming its size.
+ */
+final class ClusterDirectoryLink implements DirectoryLink
+{
+    /** Aeron Cluster's session header, prepended to every ingress message. */
+    private static final int SESSION_HEADER_LENGTH = 32;
+    private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    /**
+     * A message offered this recently may have died with a leader before it reached the log: a new leader gets it
+     * again (the directory drops a request it already has by its correlation id). It covers the leader heartbeat
+     * timeout (1 s) and an election (300 ms), with room to spare.
+     */
+    static final long RESEND_WINDOW_NS = TimeUnit.SECONDS.toNanos(3);
+    /** One attempt to open a session: a directory that is starting answers the next one. */
+    private static final long CONNECT_ATTEMPT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** An ingress that stays not connected this long means the member went away: connect again. */
+    private static final long NOT_CONNECTED_NS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Where the directory's answers go. */
+    interface Receiver
+    {
+        void onMessage(DirectBuffer buffer, int offset, int length);
+    }
+
+    private final AeronCluster.Context template;
+    private final String endpoints;
+    private final int maxMessageLength;
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final UnsafeBuffer queued = new UnsafeBuffer(new byte[0]);
+    private AeronCluster cluster;
+    private AeronCluster.AsyncConnect connecting;
+    private long retryAtNs;
+    private long notConnectedSinceNs;
+    private boolean hadSession;
+    /** What was offered in the last {@link #RESEND_WINDOW_NS}, oldest first: sent again to a new leader. */
+    private final ArrayDeque<Sent> recent = new ArrayDeque<>();
+    private boolean newLeader;
+
+    private record Sent(long atNs, byte[] bytes)
+    {
+    }
+    private boolean reconnected;
+    /** Why the directory refused the last session, or null. */
+    private String refusal;
+
+    /**
+     * @param aeron      the node's Aeron client, invoked by its duty cycle.
+     * @param endpoints  the members' ingress endpoints, {@code 0=host:port,1=host:port,...}.
+     * @param nodeHost   the address the node receives the egress on.
+     * @param termLength term length of the ingress and egress: the largest message is an eighth of it.
+     * @param timeoutNs  how long a connection attempt may take.
+     * @param receiver   where the directory's answers go.
+     */
+    ClusterDirectoryLink(final Aeron aeron, final String endpoints, final String nodeHost, final int termLength,
+        final long timeoutNs, final SharedSecret secret, final Receiver receiver)
+    {
+        this.endpoints = endpoints;
+        this.maxMessageLength = termLength / 8 - SESSION_HEADER_LENGTH;
+        final EgressListener listener = new EgressListener()
+        {
+            @Override
+            public void onMessage(final long sessionId, final long timestamp, final DirectBuffer buffer,
+                final int offset, final int length, final Header header)
+            {
+                receiver.onMessage(buffer, offset, length);
+            }
+
+            @Override
+            public void onNewLeader(final long sessionId, final long leadershipTermId, final int leaderMemberId,
+                final String ingressEndpoints)
+            {
+                newLeader = true;
+            }
+        };
+        this.template = new AeronCluster.Context()
+            .aeron(aeron)
+            .ownsAeronClient(false)
+            .ingressChannel("aeron:udp?term-length=" + termLength)
+            .ingressEndpoints(endpoints)
+            .egressChannel("aeron:udp?endpoint=" + nodeHost + ":0|term-length=" + termLength)
+            .egressListener(listener)
+            .messageTimeoutNs(Math.min(timeoutNs, CONNECT_ATTEMPT_NS))
+            .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-directory-session",
+                "node: directory session at " + endpoints + ": " + t));
+        if (secret != null)
+        {
+            template.credentialsSupplier(new CredentialsSupplier()
+            {
+                @Override
+                public byte[] encodedCredentials()
+                {
+                    return SharedSecret.SCHEME;
+                }
+
+                @Override
+                public byte[] onChallenge(final byte[] challenge)
+                {
+                    return secret.prove(challenge);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void send(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > maxMessageLength)
+        {
+            DsmLog.rateLimited(DsmLog.Level.ERROR, "node-directory-too-large", "node: a message of " + length +
+                " bytes is longer than the directory cluster at " + endpoints + " takes (" + maxMessageLength +
+                " bytes; dsm.term.length / 8): values that pass through the directory must be smaller with " +
+                "dsm.coordinator.engine=cluster, for now");
+            return;
+        }
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        if (queue.isEmpty() && cluster != null && cluster.offer(buffer, offset, length) > 0)
+        {
+            remember(copy);
+            return;
+        }
+        queue.addLast(copy);
+    }
+
+    @Override
+    public void sendUrgent(final DirectBuffer buffer, final int offset, final int length)
+    {
+        send(buffer, offset, length);
+    }
+
+    @Override
+    public void sendFirst(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        queue.addFirst(copy);
+        flush();
+    }
+
+    @Override
+    public int poll()
+    {
+        if (cluster != null)
+        {
+            final int work = cluster.pollEgress();
+            if (newLeader)
+            {
+                newLeader = false;
+                resendRecent();
+            }
+            if (cluster.isClosed())
+            {
+                DsmLog.info("node: the directory closed its session " + cluster.clusterSessionId() +
+                    "; connecting again to " + endpoints);
+                drop();
+            }
+            return work;
+        }
+        final long nowNs = System.nanoTime();
+        if (connecting == null)
+        {
+            if (nowNs - retryAtNs < 0)
+            {
+                return 0;
+            }
+            connecting = AeronCluster.asyncConnect(template.clone());
+        }
+        try
+        {
+            final AeronCluster connected = connecting.poll();
+            if (connected == null)
+            {
+                return 1; // connecting: keep stepping it rather than sleep
+            }
+            connecting = null;
+            cluster = connected;
+            notConnectedSinceNs = 0;
+            if (hadSession)
+            {
+                // What the old session took lately may not have reached the log: it goes again, in order, before
+                // what waits; the node's hello goes before all of it (sendFirst), to bind the new session.
+                resendRecent();
+                reconnected = true;
+                DsmLog.info("node: directory session " + connected.clusterSessionId() + " open at " + endpoints);
+            }
+            hadSession = true;
+            return 1;
+        }
+        catch (final AuthenticationException ex)
+        {
+            CloseHelper.quietClose(connecting);
+            connecting = null;
+            retryAtNs = nowNs + RETRY_NS;
+            refusal = "the directory at " + endpoints + " refused this node's session (" + ex.getMessage() +
+                "): is dsm.secret (or DSM_SECRET) the same as the directory's?";
+            DsmLog.rateLimited(DsmLog.Level.ERROR, "node-directory-refused", "node: " + refusal);
+            return 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(connecting);
+            connecting = null;
+            retryAtNs = nowNs + RETRY_NS;
+            DsmLog.rateLimited(DsmLog.Level.WARN, "node-directory-connect", "node: no directory session at " +
+                endpoints + " yet: " + ex.getMessage());
+            return 0;
+        }
+    }
+
+    private void remember(final byte[] message)
+    {
+        final long nowNs = System.nanoTime();
+        recent.addLast(new Sent(nowNs, message));
+        while (!recent.isEmpty() && nowNs - recent.peekFirst().atNs() > RESEND_WINDOW_NS)
+        {
+            recent.pollFirst();
+        }
+    }
+
+    /** A new leader: what was offered lately goes again, in order, before anything still queued. */
+    private void resendRecent()
+    {
+        final long nowNs = System.nanoTime();
+        int resent = 0;
+        for (final java.util.Iterator<Sent> it = recent.descendingIterator(); it.hasNext(); )
+        {
+            final Sent sent = it.next();
+            if (nowNs - sent.atNs() <= RESEND_WINDOW_NS)
+            {
+                queue.addFirst(sent.bytes());
+                resent++;
+            }
+        }
+        recent.clear();
+        DsmLog.info("node: a new directory leader or session; sending the last " + resent + " messages again");
+    }
+
+    @Override
+    public void reconnect()
+    {
+        if (cluster != null)
+        {
+            DsmLog.info("node: no answer on directory session " + cluster.clusterSessionId() + "; connecting again to " +
+                endpoints);
+            drop();
+        }
+    }
+
+    private void drop()
+    {
+        CloseHelper.quietClose(cluster);
+        cluster = null;
+        retryAtNs = System.nanoTime();
+    }
+
+    @Override
+    public int flush()
+    {
+        int work = 0;
+        while (cluster != null && !queue.isEmpty())
+        {
+            final byte[] next = queue.peekFirst();
+            queued.wrap(next);
+            final long result = cluster.offer(queued, 0, next.length);
+            if (result > 0)
+            {
+                remember(queue.pollFirst());
+                notConnectedSinceNs = 0;
+                work++;
+                continue;
+            }
+            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+            {
+                final long nowNs = System.nanoTime();
+                if (notConnectedSinceNs == 0)
+                {
+                    notConnectedSinceNs = nowNs;
+                }
+                else if (nowNs - notConnectedSinceNs > NOT_CONNECTED_NS)
+                {
+                    DsmLog.info("node: the directory at " + endpoints + " has not taken a message for " +
+                        TimeUnit.NANOSECONDS.toMillis(nowNs - notConnectedSinceNs) + " ms; connecting again");
+                    drop();
+                }
+            }
+            break;
+        }
+        return work;
+    }
+
+    @Override
+    public int queued()
+    {
+        // Without a session, messages wait for poll() to open one (every 250 ms): not a reason to spin.
+        return cluster == null ? 0 : queue.size();
+    }
+
+    @Override
+    public boolean isSendingChunks()
+    {
+        return false;
+    }
+
+    @Override
+    public boolean hasUnrung()
+    {
+        return false;
+    }
+
+    @Override
+    public void ringIfSent(final Doorbell doorbell)
+    {
+    }
+
+    @Override
+    public void doorbell(final InetSocketAddress address)
+    {
+    }
+
+    @Override
+    public String refusal()
+    {
+        return refusal;
+    }
+
+    @Override
+    public boolean reconnected()
+    {
+        final boolean was = reconnected;
+        reconnected = false;
+        return was;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "the directory cluster at " + endpoints;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(connecting);
+        CloseHelper.quietClose(cluster);
+    }
+}
