@@ -57,6 +57,7 @@ public final class DirectoryService implements ClusteredService
     private final long heartbeatIntervalNs;
     private final long leaseNs;
     private final long evictionNs;
+    private final String doorbell;
     private final Wire wire = new Wire();
     private final Int2ObjectHashMap<InetSocketAddress> doorbells = new Int2ObjectHashMap<>();
     /** Node id -> cluster session id. */
@@ -86,9 +87,12 @@ public final class DirectoryService implements ClusteredService
      * @param heartbeatIntervalNs interval nodes are told to send heartbeats at.
      * @param leaseNs             how long a node may trust its replicas after an acknowledged heartbeat.
      * @param evictionNs          silence after which a node is evicted; must exceed the lease.
+     * @param doorbell            {@code host:port} nodes ring after they send to this member, or empty.
      */
-    public DirectoryService(final long heartbeatIntervalNs, final long leaseNs, final long evictionNs)
+    public DirectoryService(final long heartbeatIntervalNs, final long leaseNs, final long evictionNs,
+        final String doorbell)
     {
+        this.doorbell = doorbell;
         this.heartbeatIntervalNs = heartbeatIntervalNs;
         this.leaseNs = leaseNs;
         this.evictionNs = evictionNs;
@@ -102,8 +106,8 @@ public final class DirectoryService implements ClusteredService
         this.role = cluster.role();
         if (snapshotImage == null)
         {
-            stateMachine = new DirectoryStateMachine(new SessionOutbox(), heartbeatIntervalNs, leaseNs, evictionNs, "",
-                cluster.time());
+            stateMachine = new DirectoryStateMachine(new SessionOutbox(), heartbeatIntervalNs, leaseNs, evictionNs,
+                doorbell, cluster.time());
         }
         else
         {
@@ -323,7 +327,7 @@ public final class DirectoryService implements ClusteredService
         try
         {
             stateMachine = DirectoryStateMachine.restore(new SessionOutbox(), heartbeatIntervalNs, leaseNs,
-                evictionNs, "", new UnsafeBuffer(buffer.byteArray(), at, total[0] - at), 0, total[0] - at);
+                evictionNs, doorbell, new UnsafeBuffer(buffer.byteArray(), at, total[0] - at), 0, total[0] - at);
         }
         catch (final MalformedMessageException ex)
         {

@@ -67,6 +67,10 @@ final class ClusterDirectoryLink implements DirectoryLink
     {
     }
     private boolean reconnected;
+    /** The directory's doorbell (a one-member directory sleeps on it), or null. */
+    private InetSocketAddress directoryBell;
+    /** Something was offered since the last ring. */
+    private boolean unrung;
     /** Why the directory refused the last session, or null. */
     private String refusal;
 
@@ -144,6 +148,7 @@ final class ClusterDirectoryLink implements DirectoryLink
         if (queue.isEmpty() && cluster != null && cluster.offer(buffer, offset, length) > 0)
         {
             remember(copy);
+            unrung = true;
             return;
         }
         queue.addLast(copy);
@@ -291,6 +296,7 @@ final class ClusterDirectoryLink implements DirectoryLink
             final long result = cluster.offer(queued, 0, next.length);
             if (result > 0)
             {
+                unrung = true;
                 remember(queue.pollFirst());
                 notConnectedSinceNs = 0;
                 work++;
@@ -331,17 +337,23 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public boolean hasUnrung()
     {
-        return false;
+        return unrung && directoryBell != null;
     }
 
     @Override
     public void ringIfSent(final Doorbell doorbell)
     {
+        if (unrung && directoryBell != null)
+        {
+            doorbell.ring(directoryBell);
+        }
+        unrung = false;
     }
 
     @Override
     public void doorbell(final InetSocketAddress address)
     {
+        this.directoryBell = address;
     }
 
     @Override
