@@ -192,6 +192,15 @@ final class JvmCluster implements AutoCloseable
             {
                 Files.deleteIfExists(io.dsm.coordinator.CoordinatorLock.file(key).toPath());
                 Files.deleteIfExists(Path.of(System.getProperty("java.io.tmpdir"), "dsm-coordinator-" + key + ".log"));
+                // The state of a directory on Aeron Cluster started with its default directory (dsm.it.engine=cluster).
+                final Path state = Path.of(System.getProperty("java.io.tmpdir"), "dsm-directory-" + key);
+                if (Files.isDirectory(state))
+                {
+                    try (java.util.stream.Stream<Path> files = Files.walk(state))
+                    {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
             }
         }
         catch (final IOException ignore)

@@ -51,6 +51,8 @@ public final class DirectoryService implements ClusteredService
     /** Longest a reply waits for a back-pressured session before it is dropped. */
     static final long OFFER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long TICK_TIMER_ID = 1;
+    /** How long a directory just started waits for its first node before it counts as idle. */
+    static final long FIRST_JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int SNAPSHOT_MAGIC = 0x53_64_73_63; // "csds": this service's part of a snapshot
     private static final int SNAPSHOT_VERSION = 1;
 
@@ -75,8 +77,11 @@ public final class DirectoryService implements ClusteredService
     /** Members now, mirrored for the process that decides to exit when idle. */
     private volatile int memberCount;
     private volatile Cluster.Role role;
-    /** When ({@code System.nanoTime()} of this process) the directory last became empty of members. */
-    private volatile long emptySinceNs = System.nanoTime();
+    /**
+     * When ({@code System.nanoTime()} of this process) the directory last became empty of members, or a session
+     * opened while it was empty; at start, a grace period ahead, so that the nodes that started it have time to join.
+     */
+    private volatile long emptySinceNs = System.nanoTime() + FIRST_JOIN_GRACE_NS;
     /** Bytes of the snapshot this service started from; 0 when it started from the log alone. */
     private volatile int restoredSnapshotBytes;
     /** Written by the service's thread only; volatile for readers elsewhere (status, tests). */
@@ -119,6 +124,11 @@ public final class DirectoryService implements ClusteredService
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
         scheduleTick(timestamp);
+        if (memberCount == 0)
+        {
+            // A node is connecting: not idle.
+            emptySinceNs = Math.max(emptySinceNs, System.nanoTime());
+        }
     }
 
     @Override
