@@ -35,12 +35,12 @@ class ClusterDirectoryIT
             final JvmCluster.Jvm directory = cluster.startCoordinator();
             final JvmCluster.Jvm a = cluster.startNode("a", ShellProgram.class, List.of());
             a.awaitLine("ready", WAIT);
-            assertEquals("ok wrote 41", command(a, "write 41", "ok wrote"));
+            assertEquals("ok wrote 41", a.ask("write 41", "ok wrote", WAIT));
             // Given back: the directory now holds the only copy of the value.
-            assertEquals("ok released", command(a, "release", "ok released"));
+            assertEquals("ok released", a.ask("release", "ok released", WAIT));
             final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
             b.awaitLine("ready", WAIT);
-            assertEquals("ok read 41", command(b, "read", "ok read"));
+            assertEquals("ok read 41", b.ask("read", "ok read", WAIT));
 
             directory.kill9();
             final long killedNs = System.nanoTime();
@@ -49,35 +49,28 @@ class ClusterDirectoryIT
 
             final JvmCluster.Jvm c = cluster.startNode("c", ShellProgram.class, List.of());
             c.awaitLine("ready", WAIT);
-            assertEquals("ok read 41", command(c, "read", "ok read"), "the value the directory held survived kill -9");
-            assertEquals("ok wrote 42", command(b, "write 42", "ok wrote"), () -> "a node that lived through the " +
+            assertEquals("ok read 41", c.ask("read", "ok read", WAIT), "the value the directory held survived kill -9");
+            assertEquals("ok wrote 42", b.ask("write 42", "ok wrote", WAIT), () -> "a node that lived through the " +
                 "crash writes: " + b.describe() + "; directory: " + cluster.describeAll());
             final long wroteNs = System.nanoTime();
-            assertEquals("ok read 42", command(a, "read", "ok read"), "and another reads it");
+            assertEquals("ok read 42", a.ask("read", "ok read", WAIT), "and another reads it");
             System.out.println("ClusterDirectoryIT: directory restarted (listening) " +
                 (restartedNs - killedNs) / 1_000_000 + " ms after kill -9; a node that lived through it wrote " +
                 (wroteNs - killedNs) / 1_000_000 + " ms after the kill");
-            assertEquals("ok read 42", command(c, "read", "ok read"));
+            assertEquals("ok read 42", c.ask("read", "ok read", WAIT));
             // A JVM with another secret is refused at the session, and says why.
             final JvmCluster.Jvm intruder = cluster.startNode("intruder", ShellProgram.class,
                 List.of("-Ddsm.secret=not-the-cluster-secret"));
             intruder.awaitLine("ready", WAIT);
-            final String refused = command(intruder, "read", "ok read");
+            final String refused = intruder.ask("read", "ok read", WAIT);
             assertTrue(refused.startsWith("error") && refused.contains("refused this node") &&
                 refused.contains("dsm.secret"), refused);
-            assertEquals("ok read 42", command(c, "read", "ok read"), "the members go on");
+            assertEquals("ok read 42", c.ask("read", "ok read", WAIT), "the members go on");
             for (final JvmCluster.Jvm node : List.of(a, b, c))
             {
                 node.send("exit");
                 assertEquals(0, node.awaitExit(WAIT), node.describe());
             }
         }
-    }
-
-    private static String command(final JvmCluster.Jvm jvm, final String command, final String answer)
-    {
-        jvm.send(command);
-        return jvm.awaitLine(line -> line.startsWith(answer) || line.startsWith("error"), "an answer to " + command,
-            WAIT);
     }
 }

@@ -59,8 +59,8 @@ class ClusterFailoverIT
             final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
             a.awaitLine("ready", WAIT);
             b.awaitLine("ready", WAIT);
-            assertEquals("ok wrote 1", command(a, "write 1", "ok wrote"));
-            assertEquals("ok read 1", command(b, "read", "ok read"));
+            assertEquals("ok wrote 1", a.ask("write 1", "ok wrote", WAIT));
+            assertEquals("ok read 1", b.ask("read", "ok read", WAIT));
 
             leader[0].kill9();
             final long killedNs = System.nanoTime();
@@ -70,12 +70,12 @@ class ClusterFailoverIT
             do
             {
                 attempts++;
-                answer = command(b, "write 2", "ok wrote");
+                answer = b.ask("write 2", "ok wrote", WAIT);
             }
             while (!answer.startsWith("ok") && System.nanoTime() - killedNs < TimeUnit.SECONDS.toNanos(60));
             final long resumedNs = System.nanoTime();
             assertEquals("ok wrote 2", answer, () -> "a write after the leader's death: " + cluster.describeAll());
-            assertEquals("ok read 2", command(a, "read", "ok read"));
+            assertEquals("ok read 2", a.ask("read", "ok read", WAIT));
             System.out.println("ClusterFailoverIT: leader " + leader[0].label + " killed; the first write through the " +
                 "directory returned " + (resumedNs - killedNs) / 1_000_000 + " ms later, attempt " + attempts);
             assertTrue(directory.stream().filter(m -> m != leader[0])
@@ -87,12 +87,5 @@ class ClusterFailoverIT
                 assertEquals(0, node.awaitExit(WAIT), node.describe());
             }
         }
-    }
-
-    private static String command(final JvmCluster.Jvm jvm, final String command, final String answer)
-    {
-        jvm.send(command);
-        return jvm.awaitLine(line -> line.startsWith(answer) || line.startsWith("error"), "an answer to " + command,
-            WAIT);
     }
 }

@@ -387,6 +387,14 @@ final class JvmCluster implements AutoCloseable
             }
         }
 
+        /** Sends a command to a program that answers one line per command and returns its answer or error line. */
+        String ask(final String command, final String answer, final Duration timeout)
+        {
+            send(command);
+            return awaitLine(line -> line.startsWith(answer) || line.startsWith("error"), "an answer to " + command,
+                timeout);
+        }
+
         /** Kills the JVM with SIGKILL ({@code kill -9}): no shutdown hook runs. */
         void kill9()
         {

@@ -22,6 +22,7 @@ import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -167,7 +168,7 @@ public final class DirectoryCluster implements AutoCloseable
 
     private static BackoffIdleStrategy idle()
     {
-        // Up to 1 ms asleep when idle: a directory with nothing to do must not burn a core of a 2-core machine.
+        // For this process's own waits (a snapshot); the agents use ProcessWake.
         return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
@@ -206,11 +207,25 @@ public final class DirectoryCluster implements AutoCloseable
      */
     public static String ingressEndpoints(final List<String> hosts, final List<Integer> ports)
     {
-        final StringBuilder sb = new StringBuilder();
+        final List<InetSocketAddress> members = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++)
         {
-            sb.append(i == 0 ? "" : ",").append(i).append('=').append(hosts.get(i)).append(':')
-                .append(ports.get(i) + INGRESS);
+            members.add(InetSocketAddress.createUnresolved(hosts.get(i), ports.get(i)));
+        }
+        return ingressEndpoints(members);
+    }
+
+    /**
+     * @param members each member's host and base port, in member order.
+     * @return the ingress endpoints a client of this cluster is given: {@code 0=host:port,1=...}.
+     */
+    public static String ingressEndpoints(final List<InetSocketAddress> members)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < members.size(); i++)
+        {
+            sb.append(i == 0 ? "" : ",").append(i).append('=').append(members.get(i).getHostString()).append(':')
+                .append(members.get(i).getPort() + INGRESS);
         }
         return sb.toString();
     }

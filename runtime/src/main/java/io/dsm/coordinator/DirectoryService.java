@@ -248,7 +248,7 @@ public final class DirectoryService implements ClusteredService
         buffer.putByte(at++, (byte)(tickScheduled ? 1 : 0));
         buffer.putInt(at, sessionOfNode.size(), ByteOrder.LITTLE_ENDIAN);
         at += 4;
-        for (final long node : DirectorySnapshot.sortedIds(sessionOfNodeAsIntMap()))
+        for (final long node : boundNodesSorted())
         {
             buffer.putInt(at, (int)node, ByteOrder.LITTLE_ENDIAN);
             buffer.putLong(at + 4, sessionOfNode.get(node), ByteOrder.LITTLE_ENDIAN);
@@ -275,14 +275,16 @@ public final class DirectoryService implements ClusteredService
         }
     }
 
-    private Int2ObjectHashMap<Boolean> sessionOfNodeAsIntMap()
+    private long[] boundNodesSorted()
     {
-        final Int2ObjectHashMap<Boolean> ids = new Int2ObjectHashMap<>();
+        final long[] nodes = new long[sessionOfNode.size()];
+        int n = 0;
         for (final Long2LongHashMap.KeyIterator it = sessionOfNode.keySet().iterator(); it.hasNext(); )
         {
-            ids.put((int)it.nextValue(), Boolean.TRUE);
+            nodes[n++] = it.nextValue();
         }
-        return ids;
+        java.util.Arrays.sort(nodes);
+        return nodes;
     }
 
     private void loadSnapshot(final Image image)

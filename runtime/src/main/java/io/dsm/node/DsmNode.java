@@ -6,6 +6,7 @@ import io.dsm.DsmException;
 import io.dsm.DsmTimeoutException;
 import io.dsm.VariableInfo;
 import io.dsm.coordinator.CoordinatorServer;
+import io.dsm.coordinator.DirectoryCluster;
 import io.dsm.protocol.SharedSecret;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
@@ -889,14 +890,7 @@ public final class DsmNode implements Backend, Agent
             ctx.clusterEngine = config.clusterEngine();
             final String secret = config.get(Configuration.SECRET);
             ctx.secret = secret.isEmpty() ? null : new SharedSecret(secret);
-            final StringBuilder endpoints = new StringBuilder();
-            final java.util.List<java.net.InetSocketAddress> members = config.coordinatorMembers();
-            for (int i = 0; i < members.size(); i++)
-            {
-                endpoints.append(i == 0 ? "" : ",").append(i).append('=').append(members.get(i).getHostString())
-                    .append(':').append(members.get(i).getPort());
-            }
-            ctx.coordinatorEndpoints = endpoints.toString();
+            ctx.coordinatorEndpoints = DirectoryCluster.ingressEndpoints(config.coordinatorMembers());
             final String nodeChannel = config.get(Configuration.NODE_CHANNEL);
             ctx.nodeChannel = nodeChannel.isEmpty() ?
                 "aeron:udp?endpoint=" + config.get(Configuration.NODE_HOST) + ":0" : nodeChannel;
