@@ -1,5 +1,6 @@
 package io.dsm.it;
 
+import io.dsm.it.programs.SemanticsProgram;
 import io.dsm.it.programs.ShellProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,6 +72,36 @@ class ClusterDirectoryIT
                 node.send("exit");
                 assertEquals(0, node.awaitExit(WAIT), node.describe());
             }
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aValueLongerThanAClusterMessageGoesThroughTheDirectoryInChunksAndSurvivesItsCrash()
+    {
+        // A session's term is 1 MiB, so a message longer than 128 KiB goes as chunks: 4 MiB is 33 of them each way.
+        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.engine=cluster", "dsm.coordinator.dir=" + state))
+        {
+            final JvmCluster.Jvm directory = cluster.startCoordinator();
+            final JvmCluster.Jvm a = cluster.startNode("a", SemanticsProgram.class, List.of());
+            final JvmCluster.Jvm b = cluster.startNode("b", SemanticsProgram.class, List.of());
+            a.awaitLine("ready", WAIT);
+            b.awaitLine("ready", WAIT);
+            assertEquals("ok written 4194304", a.ask("write-blob 4194304", "ok written", WAIT));
+            final String written = a.ask("read-blob", "ok length", WAIT);
+            assertTrue(written.startsWith("ok length=4194304 sum="), written);
+            // Leaving, a gives the value back to the directory: the only copy is now in the directory's log.
+            a.send("exit");
+            assertEquals(0, a.awaitExit(WAIT), a.describe());
+
+            directory.kill9();
+            cluster.startCoordinator();
+            assertEquals(written, b.ask("read-blob", "ok length", WAIT), () -> "the directory's 4 MiB came back " +
+                "from its log after kill -9, in chunks: " + b.describe() + "; " + cluster.describeAll());
+            assertEquals("", a.stderr(), "nothing was refused or dropped on the way");
+            b.send("exit");
+            assertEquals(0, b.awaitExit(WAIT), b.describe());
+            assertEquals("", b.stderr());
         }
     }
 }

@@ -185,6 +185,12 @@ final class Linearizability
             case WRITE:
                 return op.written;
             default:
+                if (op.read == null)
+                {
+                    // An increment whose outcome is unknown (its JVM died, or it timed out): what it read is not
+                    // known, so it adds one to whatever the register held when it took effect.
+                    return state instanceof Long ? (Long)state + 1 : NOT_ALLOWED;
+                }
                 return Objects.equals(state, op.read) ? op.written : NOT_ALLOWED;
         }
     }

@@ -29,6 +29,20 @@ class LinearizabilityTest
     }
 
     @Test
+    void anIncrementOfUnknownOutcomeMayTakeEffectOnceOrNever()
+    {
+        final long never = Long.MAX_VALUE;
+        // Its JVM died after calling x++ on 5: a later read may see 5 or 6, never 7, and not 5 after 6.
+        assertTrue(linearizable(5L, Op.readModifyWrite(0, never, null, null, "a"), Op.read(10, 20, 6L, "b")));
+        assertTrue(linearizable(5L, Op.readModifyWrite(0, never, null, null, "a"), Op.read(10, 20, 5L, "b")));
+        assertFalse(linearizable(5L, Op.readModifyWrite(0, never, null, null, "a"), Op.read(10, 20, 7L, "b")));
+        assertFalse(linearizable(5L, Op.readModifyWrite(0, never, null, null, "a"), Op.read(10, 20, 6L, "b"),
+            Op.read(30, 40, 5L, "c")), "once seen, it took effect");
+        // A write that returned and is then lost (an owner's crash losing it) is caught.
+        assertFalse(linearizable(0L, Op.write(0, 1, 9L, "a"), Op.read(10, 20, 0L, "b")));
+    }
+
+    @Test
     void concurrentOperationsMayTakeEffectInEitherOrder()
     {
         // The read overlaps the write: it may see the old value or the new one.

@@ -20,7 +20,8 @@ public final class DsmSettings
         properties.add("-Ddsm.idle.strategy=" + System.getProperty("dsm.idle.strategy", "doorbell"));
         properties.add("-Ddsm.replication=" + System.getProperty("dsm.replication", "invalidate"));
         properties.add("-Ddsm.timeout.ms=20000");
-        for (final String key : List.of("dsm.idle.warm.ns", "dsm.idle.max.park.ns"))
+        for (final String key : List.of("dsm.idle.warm.ns", "dsm.idle.max.park.ns", "dsm.coordinator.engine",
+            "dsm.durability"))
         {
             if (System.getProperty(key) != null)
             {

@@ -71,7 +71,8 @@ class BenchmarkSmokeIT
             "ValueAccessBenchmark.readSharedArray", "ValueAccessBenchmark.readSharedArrayElement",
             "ValueAccessBenchmark.incrementVolatileField", "ValueAccessBenchmark.incrementAtomicLong",
             "ValueAccessBenchmark.incrementSharedField", "ValueAccessBenchmark.writeVolatileRecord",
-            "ValueAccessBenchmark.writeSharedRecord", "ValueAccessBenchmark.writeSharedArrayElement"));
+            "ValueAccessBenchmark.writeSharedRecord", "ValueAccessBenchmark.writeSharedArrayElement",
+            "DurableWriteBenchmark.writeSharedField"));
         assertEquals(expected, ran);
     }
 }

@@ -107,6 +107,9 @@ public final class CoordinatorMain
             .directory(state)
             .ownsDirectory(true) // the caller holds the coordinator lock for this member's host and port
             .memberId(memberId)
+            .messages((int)config.getPositiveLong(Configuration.TERM_LENGTH), config.maxMessageLength())
+            .limits((int)Math.min(Integer.MAX_VALUE, config.getPositiveLong(Configuration.MAX_MEMBERS)),
+                (int)Math.min(Integer.MAX_VALUE, config.getPositiveLong(Configuration.MAX_JOINS_PER_SECOND)))
             .timing(TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.HEARTBEAT_INTERVAL_MS)),
                 TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.LEASE_MS)),
                 TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS)));

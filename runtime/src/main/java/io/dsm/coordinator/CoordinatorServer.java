@@ -58,7 +58,8 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         this.doorbell = Doorbell.open(ctx.doorbellHost);
         this.nowNs = System.nanoTime();
         this.stateMachine = new DirectoryStateMachine(new AeronOutbox(), ctx.heartbeatIntervalNs, ctx.leaseNs,
-            ctx.evictionNs, ctx.idle.sleepsOnDoorbell() ? doorbell.address() : "", nowNs);
+            ctx.evictionNs, ctx.idle.sleepsOnDoorbell() ? doorbell.address() : "", nowNs)
+            .limits(ctx.maxMembers, ctx.maxJoinsPerSecond);
     }
 
     private void onMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -265,6 +266,8 @@ public final class CoordinatorServer implements Agent, AutoCloseable
         private String aeronDirectoryName;
         private int termLength = 64 * 1024;
         private int maxMessageLength;
+        private int maxMembers = 256;
+        private int maxJoinsPerSecond = 100;
         private long heartbeatIntervalNs;
         private long leaseNs;
         private long evictionNs;
@@ -291,6 +294,9 @@ public final class CoordinatorServer implements Agent, AutoCloseable
             ctx.heartbeatIntervalNs = config.getPositiveLong(Configuration.HEARTBEAT_INTERVAL_MS) * 1_000_000L;
             ctx.leaseNs = config.getPositiveLong(Configuration.LEASE_MS) * 1_000_000L;
             ctx.evictionNs = config.getPositiveLong(Configuration.EVICTION_MS) * 1_000_000L;
+            ctx.maxMembers = (int)Math.min(Integer.MAX_VALUE, config.getPositiveLong(Configuration.MAX_MEMBERS));
+            ctx.maxJoinsPerSecond = (int)Math.min(Integer.MAX_VALUE,
+                config.getPositiveLong(Configuration.MAX_JOINS_PER_SECOND));
             ctx.idleExitNs = config.getLong(Configuration.COORDINATOR_IDLE_EXIT_MS) * 1_000_000L;
             ctx.doorbellHost = config.get(Configuration.COORDINATOR_HOST);
             ctx.idle = idleSettings(config);

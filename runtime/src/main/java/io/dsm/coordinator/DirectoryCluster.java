@@ -4,6 +4,7 @@ import io.aeron.CommonContext;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
@@ -66,7 +67,10 @@ public final class DirectoryCluster implements AutoCloseable
         final ProcessWake wake = new ProcessWake(doorbell, ctx.hosts.size() == 1 ?
             TimeUnit.MILLISECONDS.toNanos(100) : TimeUnit.MILLISECONDS.toNanos(1));
         this.service = new DirectoryService(ctx.heartbeatIntervalNs, ctx.leaseNs, ctx.evictionNs,
-            ctx.hosts.size() == 1 ? doorbell.address() : "");
+            ctx.hosts.size() == 1 ? doorbell.address() : "", ctx.maxMessageLength,
+            sessionTermLength(ctx.termLength) / 8 - AeronCluster.SESSION_HEADER_LENGTH);
+        service.keepWarm(wake::busy);
+        service.limits(ctx.maxMembers, ctx.maxJoinsPerSecond);
         final File base = ctx.directory;
         if (ctx.ownsDirectory)
         {
@@ -107,8 +111,8 @@ public final class DirectoryCluster implements AutoCloseable
             .clusterMemberId(ctx.memberId)
             .clusterMembers(members(ctx.hosts, ctx.ports))
             .clusterDir(new File(base, "cluster"))
-            .ingressChannel("aeron:udp?term-length=" + ctx.termLength)
-            .logChannel("aeron:udp?term-length=" + Math.max(ctx.termLength, 256 * 1024) +
+            .ingressChannel("aeron:udp?term-length=" + sessionTermLength(ctx.termLength))
+            .logChannel("aeron:udp?term-length=" + 2 * sessionTermLength(ctx.termLength) +
                 "|control-mode=manual|control=" + host + ":" + (port + LOG_CONTROL))
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .archiveContext(archiveClient.clone())
@@ -198,6 +202,18 @@ public final class DirectoryCluster implements AutoCloseable
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The term length of a node's session (ingress and egress): at least 1 MiB, so that a message of up to 128 KiB
+     * goes in one and a 64 MiB value in 512 chunks, with half a term in flight; a node maps three terms of each.
+     *
+     * @param configured {@code dsm.term.length}.
+     * @return the term length of a node's session with the directory cluster.
+     */
+    public static int sessionTermLength(final int configured)
+    {
+        return Math.max(configured, 1024 * 1024);
     }
 
     /**
@@ -293,6 +309,9 @@ public final class DirectoryCluster implements AutoCloseable
         private final List<String> hosts = new ArrayList<>();
         private final List<Integer> ports = new ArrayList<>();
         private int termLength = 64 * 1024;
+        private int maxMessageLength = 128 * 1024 * 1024 + 64 * 1024;
+        private int maxMembers = 256;
+        private int maxJoinsPerSecond = 100;
         private long heartbeatIntervalNs = TimeUnit.SECONDS.toNanos(1);
         private long leaseNs = TimeUnit.SECONDS.toNanos(3);
         private long evictionNs = TimeUnit.SECONDS.toNanos(6);
@@ -356,6 +375,31 @@ public final class DirectoryCluster implements AutoCloseable
             this.heartbeatIntervalNs = heartbeatIntervalNs;
             this.leaseNs = leaseNs;
             this.evictionNs = evictionNs;
+            return this;
+        }
+
+        /**
+         * @param termLength       term length of the ingress and of the nodes' egress (the same on every process):
+         *                         a message longer than an eighth of it goes in chunks.
+         * @param maxMessageLength the longest message, in chunks, taken from a node.
+         * @return this.
+         */
+        public Context messages(final int termLength, final int maxMessageLength)
+        {
+            this.termLength = termLength;
+            this.maxMessageLength = maxMessageLength;
+            return this;
+        }
+
+        /**
+         * @param maxMembers        at most this many members at a time.
+         * @param maxJoinsPerSecond at most this many new members in any second.
+         * @return this.
+         */
+        public Context limits(final int maxMembers, final int maxJoinsPerSecond)
+        {
+            this.maxMembers = maxMembers;
+            this.maxJoinsPerSecond = maxJoinsPerSecond;
             return this;
         }
 

@@ -8,10 +8,12 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.dsm.protocol.Chunks;
 import io.dsm.protocol.MalformedMessageException;
 import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
+import io.dsm.wire.ChunkDecoder;
 import io.dsm.wire.HelloDecoder;
 import io.dsm.wire.WelcomeDecoder;
 import org.agrona.CloseHelper;
@@ -19,6 +21,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -37,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  * <li><b>Identity from the session.</b> The node id a message claims (its {@code sender} field) must be the id bound
  * to the session it came on; the binding is made when the directory welcomes a {@code Hello} on that session. Any
  * other message is dropped and counted, never applied: a client cannot speak for another node by writing its id.</li>
- * <li><b>Output.</b> A reply to node N is offered on N's session. A back-pressured offer is retried for at most
- * {@link #OFFER_TIMEOUT_NS}, then dropped and logged: the node's request times out and it asks again.</li>
+ * <li><b>Output.</b> A reply to node N is offered on N's session; one longer than the session takes in one goes as
+ * {@link Chunks}. A back-pressured offer is retried, the node woken meanwhile; a session that takes nothing for
+ * {@link #OFFER_STALL_NS} loses the reply, which is logged, and the node's request times out.</li>
  * <li><b>Snapshot.</b> The service's own bindings followed by {@link DirectoryStateMachine#snapshot}, in fragments
  * of at most the snapshot publication's payload; {@link #onStart} reads them back and {@link
  * DirectoryStateMachine#restore}s.</li>
@@ -48,19 +52,36 @@ public final class DirectoryService implements ClusteredService
 {
     /** How often the state machine's timers run (evictions, request deadlines), in cluster time. */
     static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Longest a reply waits for a back-pressured session before it is dropped. */
-    static final long OFFER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often a node whose session is back-pressured is woken while a reply waits for it. */
+    private static final long RING_WHILE_BLOCKED_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * A session that takes nothing of a reply for this long loses it (the node's request times out). The service
+     * waits, so it is short against a lease (3 s by default); a node that is not paused drains in microseconds.
+     */
+    static final long OFFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long TICK_TIMER_ID = 1;
     /** How long a directory just started waits for its first node before it counts as idle. */
     static final long FIRST_JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int SNAPSHOT_MAGIC = 0x53_64_73_63; // "csds": this service's part of a snapshot
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
 
     private final long heartbeatIntervalNs;
     private final long leaseNs;
     private final long evictionNs;
     private final String doorbell;
     private final Wire wire = new Wire();
+    private final SessionOutbox outbox = new SessionOutbox();
+    private final Chunks.Assembler chunks;
+    /**
+     * Waits out a back-pressured reply. Not the cluster's idle strategy, which parks for up to 100 ms once the
+     * process has been quiet (ProcessWake).
+     */
+    private final IdleStrategy offerIdle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
+    private int maxMembers = 256;
+    private int maxJoinsPerSecond = 100;
+    /** Keeps the process's other agents warm while a reply waits (the driver reads the node's status messages). */
+    private Runnable keepWarm = () -> {};
+    private final int maxEgressMessage;
     private final Int2ObjectHashMap<InetSocketAddress> doorbells = new Int2ObjectHashMap<>();
     /** Node id -> cluster session id. */
     private final Long2LongHashMap sessionOfNode = new Long2LongHashMap(-1);
@@ -93,10 +114,14 @@ public final class DirectoryService implements ClusteredService
      * @param leaseNs             how long a node may trust its replicas after an acknowledged heartbeat.
      * @param evictionNs          silence after which a node is evicted; must exceed the lease.
      * @param doorbell            {@code host:port} nodes ring after they send to this member, or empty.
+     * @param maxMessageLength    the longest message, in chunks, taken from a node.
+     * @param maxEgressMessage    the longest message a node's session takes in one; a longer reply goes in chunks.
      */
     public DirectoryService(final long heartbeatIntervalNs, final long leaseNs, final long evictionNs,
-        final String doorbell)
+        final String doorbell, final int maxMessageLength, final int maxEgressMessage)
     {
+        this.chunks = new Chunks.Assembler(maxMessageLength);
+        this.maxEgressMessage = maxEgressMessage;
         this.doorbell = doorbell;
         this.heartbeatIntervalNs = heartbeatIntervalNs;
         this.leaseNs = leaseNs;
@@ -111,8 +136,8 @@ public final class DirectoryService implements ClusteredService
         this.role = cluster.role();
         if (snapshotImage == null)
         {
-            stateMachine = new DirectoryStateMachine(new SessionOutbox(), heartbeatIntervalNs, leaseNs, evictionNs,
-                doorbell, cluster.time());
+            stateMachine = new DirectoryStateMachine(outbox, heartbeatIntervalNs, leaseNs, evictionNs,
+                doorbell, cluster.time()).limits(maxMembers, maxJoinsPerSecond);
         }
         else
         {
@@ -136,6 +161,7 @@ public final class DirectoryService implements ClusteredService
     {
         // The node itself stays a member until it leaves or falls silent for the eviction time: a session also closes
         // when a node reconnects to a new leader.
+        chunks.discard(session.id());
         final long node = nodeOfSession.remove(session.id());
         if (node != -1 && sessionOfNode.get(node) == session.id())
         {
@@ -184,8 +210,36 @@ public final class DirectoryService implements ClusteredService
                 (bound == -1 ? "no node joined on" : "belongs to node " + bound) + " (" + forgedMessages + " so far)");
             return;
         }
+        if (template == ChunkDecoder.TEMPLATE_ID)
+        {
+            onChunk(session, timestamp, header);
+            return;
+        }
         stateMachine.onMessage(buffer, offset, length, timestamp);
         mirrorMembers();
+    }
+
+    private void onChunk(final ClientSession session, final long timestamp, final Header header)
+    {
+        final DirectBuffer whole;
+        try
+        {
+            whole = chunks.onChunk(session.id(), wire);
+            if (whole != null && wire.open(whole, 0, whole.capacity()) == ChunkDecoder.TEMPLATE_ID)
+            {
+                throw new MalformedMessageException("a chunked message that is itself a chunk");
+            }
+        }
+        catch (final MalformedMessageException ex)
+        {
+            log(DsmLog.Level.WARN, "directory-chunk", "directory dropped a message in chunks from node " +
+                nodeOfSession.get(session.id()) + " on cluster session " + session.id() + ": " + ex.getMessage());
+            return;
+        }
+        if (whole != null)
+        {
+            onSessionMessage(session, timestamp, whole, 0, whole.capacity(), header);
+        }
     }
 
     private void mirrorMembers()
@@ -236,6 +290,13 @@ public final class DirectoryService implements ClusteredService
         }
     }
 
+    private void dropReply(final int nodeId, final long sessionId, final long bytes, final String why)
+    {
+        droppedReplies = droppedReplies + 1;
+        log(DsmLog.Level.WARN, "directory-dropped-reply", "directory dropped a reply of " + bytes + " bytes to node " +
+            nodeId + " on session " + sessionId + ": " + why + " (" + droppedReplies + " so far)");
+    }
+
     @Override
     public void onTakeSnapshot(final ExclusivePublication publication)
     {
@@ -254,6 +315,7 @@ public final class DirectoryService implements ClusteredService
             buffer.putLong(at + 4, sessionOfNode.get(node), ByteOrder.LITTLE_ENDIAN);
             at += 12;
         }
+        at = snapshotChunks(buffer, at);
         at += stateMachine.snapshot(buffer, at);
         buffer.putInt(0, at, ByteOrder.LITTLE_ENDIAN);
         final int fragment = publication.maxPayloadLength();
@@ -273,6 +335,34 @@ public final class DirectoryService implements ClusteredService
                 idle.idle();
             }
         }
+    }
+
+    /** Messages partly in, by session: the rest of their chunks come after the snapshot's position in the log. */
+    private int snapshotChunks(final ExpandableArrayBuffer buffer, final int start)
+    {
+        final java.util.TreeMap<Long, byte[]> partial = new java.util.TreeMap<>();
+        final Long2LongHashMap totals = new Long2LongHashMap(-1);
+        final Long2LongHashMap received = new Long2LongHashMap(-1);
+        chunks.forEach((session, total, bytes, in) ->
+        {
+            partial.put(session, bytes);
+            totals.put(session, total);
+            received.put(session, in);
+        });
+        int at = start;
+        buffer.putInt(at, partial.size(), ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        for (final java.util.Map.Entry<Long, byte[]> e : partial.entrySet())
+        {
+            final long session = e.getKey();
+            final int in = (int)received.get(session);
+            buffer.putLong(at, session, ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(at + 8, (int)totals.get(session), ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(at + 12, in, ByteOrder.LITTLE_ENDIAN);
+            buffer.putBytes(at + 16, e.getValue(), 0, in);
+            at += 16 + in;
+        }
+        return at;
     }
 
     private long[] boundNodesSorted()
@@ -336,17 +426,49 @@ public final class DirectoryService implements ClusteredService
             sessionOfNode.put(node, session);
             nodeOfSession.put(session, node);
         }
+        final int partials = buffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
+        at += 4;
+        for (int i = 0; i < partials; i++)
+        {
+            final long session = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
+            final int whole = buffer.getInt(at + 8, ByteOrder.LITTLE_ENDIAN);
+            final int in = buffer.getInt(at + 12, ByteOrder.LITTLE_ENDIAN);
+            final byte[] bytes = new byte[in];
+            buffer.getBytes(at + 16, bytes);
+            at += 16 + in;
+            chunks.restore(session, whole, bytes, in);
+        }
         try
         {
-            stateMachine = DirectoryStateMachine.restore(new SessionOutbox(), heartbeatIntervalNs, leaseNs,
+            stateMachine = DirectoryStateMachine.restore(outbox, heartbeatIntervalNs, leaseNs,
                 evictionNs, doorbell, new UnsafeBuffer(buffer.byteArray(), at, total[0] - at), 0, total[0] - at);
         }
         catch (final MalformedMessageException ex)
         {
             throw new IllegalStateException("directory snapshot refused: " + ex.getMessage(), ex);
         }
+        stateMachine.limits(maxMembers, maxJoinsPerSecond);
         restoredSnapshotBytes = total[0];
         memberCount = stateMachine.memberCount();
+    }
+
+    /**
+     * @param maxMembers        {@code dsm.max.members}.
+     * @param maxJoinsPerSecond {@code dsm.max.joins.per.second}.
+     */
+    void limits(final int maxMembers, final int maxJoinsPerSecond)
+    {
+        this.maxMembers = maxMembers;
+        this.maxJoinsPerSecond = maxJoinsPerSecond;
+    }
+
+    /**
+     * @param keepWarm called while a reply waits for a back-pressured session, to keep the process's agents
+     *                 (the media driver in particular) from sleeping.
+     */
+    void keepWarm(final Runnable keepWarm)
+    {
+        this.keepWarm = keepWarm;
     }
 
     /** @return bytes of the snapshot this service started from; 0 when it started from the log alone. */
@@ -471,22 +593,25 @@ public final class DirectoryService implements ClusteredService
             {
                 return;
             }
-            final long deadline = System.nanoTime() + OFFER_TIMEOUT_NS;
-            idle.reset();
-            long result;
-            while ((result = session.offer(buffer, 0, length)) < 0)
+            if (length > maxEgressMessage)
             {
-                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
-                    System.nanoTime() - deadline > 0)
+                final boolean[] failed = {false};
+                Chunks.split(0, buffer, 0, length, maxEgressMessage, (chunk, at, size) ->
+                    failed[0] = failed[0] || !offer(session, nodeId, chunk, at, size, length));
+                if (failed[0])
                 {
-                    droppedReplies = droppedReplies + 1;
-                    log(DsmLog.Level.WARN, "directory-dropped-reply", "directory dropped a reply of " + length +
-                        " bytes to node " + nodeId + ": its session " + sessionId + " answered " + result +
-                        " (" + droppedReplies + " so far)");
                     return;
                 }
-                idle.idle();
             }
+            else if (!offer(session, nodeId, buffer, 0, length, length))
+            {
+                return;
+            }
+            ring(nodeId);
+        }
+
+        private void ring(final int nodeId)
+        {
             final InetSocketAddress bell = doorbells.get(nodeId);
             if (bell != null && ringer != null && cluster.role() == Cluster.Role.LEADER)
             {
@@ -498,6 +623,41 @@ public final class DirectoryService implements ClusteredService
         public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
         {
             DirectoryService.this.log(level, rateLimitKey, message);
+        }
+
+        /**
+         * Offers one message, waiting out back pressure while the node takes something at least every {@link
+         * #OFFER_STALL_NS}, and waking it every {@link #RING_WHILE_BLOCKED_NS} meanwhile. (A service may offer only
+         * while it applies the log, not from its background work, so a reply in chunks is sent here, whole.)
+         */
+        private boolean offer(final ClientSession session, final int nodeId, final DirectBuffer buffer,
+            final int offset, final int length, final int wholeLength)
+        {
+            final long startNs = System.nanoTime();
+            long rungNs = startNs - RING_WHILE_BLOCKED_NS;
+            offerIdle.reset();
+            long result;
+            while ((result = session.offer(buffer, offset, length)) < 0)
+            {
+                final long nowNs = System.nanoTime();
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
+                    nowNs - startNs > OFFER_STALL_NS)
+                {
+                    dropReply(nodeId, session.id(), wholeLength, "its session took nothing for " +
+                        TimeUnit.NANOSECONDS.toMillis(nowNs - startNs) + " ms (" + result + ")");
+                    return false;
+                }
+                if (nowNs - rungNs >= RING_WHILE_BLOCKED_NS)
+                {
+                    // A node asleep on its doorbell drains its egress only when woken: a reply in chunks fills its
+                    // window long before the ring that follows the whole reply.
+                    rungNs = nowNs;
+                    ring(nodeId);
+                }
+                keepWarm.run();
+                offerIdle.idle();
+            }
+            return true;
         }
 
         private boolean isWelcome(final DirectBuffer buffer, final int length)

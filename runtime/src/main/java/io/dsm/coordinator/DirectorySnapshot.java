@@ -26,7 +26,7 @@ final class DirectorySnapshot
     /** "dsmS": a snapshot of dsm's directory. */
     static final int MAGIC = 0x53_6D_73_64;
     /** The layout written; a restore refuses any other. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private final ExpandableArrayBuffer buffer;
     private final int start;
@@ -56,6 +56,8 @@ final class DirectorySnapshot
         out.putLong(directory.malformedMessages);
         out.putLong(directory.unknownSenderMessages);
         out.putLong(directory.lastMemberLeftNs);
+        out.putLong(directory.joinWindowStartNs);
+        out.putInt(directory.joinsInWindow);
 
         final int[] memberIds = sortedIds(directory.members);
         out.putInt(memberIds.length);
@@ -149,6 +151,8 @@ final class DirectorySnapshot
         directory.malformedMessages = in.getLong();
         directory.unknownSenderMessages = in.getLong();
         directory.lastMemberLeftNs = in.getLong();
+        directory.joinWindowStartNs = in.getLong();
+        directory.joinsInWindow = in.getInt();
 
         final int members = in.count();
         for (int i = 0; i < members; i++)

@@ -30,6 +30,7 @@ import io.dsm.wire.ReadEncoder;
 import io.dsm.wire.ReadMode;
 import io.dsm.wire.RegisterDecoder;
 import io.dsm.wire.RegisteredEncoder;
+import io.dsm.wire.CheckpointDecoder;
 import io.dsm.wire.ReleaseDecoder;
 import io.dsm.wire.TransferEncoder;
 import io.dsm.wire.ValueEncoder;
@@ -129,6 +130,15 @@ public final class DirectoryStateMachine
     private final OwnedDecoder ownedIn = new OwnedDecoder();
     private final OwnershipDecoder ownershipIn = new OwnershipDecoder();
     private final ReleaseDecoder releaseIn = new ReleaseDecoder();
+    private final CheckpointDecoder checkpointIn = new CheckpointDecoder();
+    private long checkpoints;
+    private static final long JOIN_WINDOW_NS = 1_000_000_000L;
+    private int maxMembers = 256;
+    private int maxJoinsPerSecond = 100;
+    /** The join-rate window (log time), in the snapshot so that every member refuses the same hellos. */
+    long joinWindowStartNs = Long.MIN_VALUE / 2;
+    int joinsInWindow;
+    private long refusedJoins;
     private final DeleteDecoder deleteIn = new DeleteDecoder();
     private final ListDecoder listIn = new ListDecoder();
     private final ReadDecoder readIn = new ReadDecoder();
@@ -286,6 +296,9 @@ public final class DirectoryStateMachine
                     break;
                 case ReleaseDecoder.TEMPLATE_ID:
                     onRelease(member, releaseIn.wrap(in, at, block, version), nowNs);
+                    break;
+                case CheckpointDecoder.TEMPLATE_ID:
+                    onCheckpoint(member, checkpointIn.wrap(in, at, block, version));
                     break;
                 case DeleteDecoder.TEMPLATE_ID:
                     onDelete(member, deleteIn.wrap(in, at, block, version), nowNs);
@@ -446,6 +459,10 @@ public final class DirectoryStateMachine
         }
         Member member = membersByIncarnation.get(incarnation);
         final boolean joined = member == null;
+        if (joined && !admits(nowNs, description, pid))
+        {
+            return;
+        }
         if (joined)
         {
             member = new Member(nextNodeId++, incarnation, pid, channel, stream, doorbell, description, metadata);
@@ -477,6 +494,57 @@ public final class DirectoryStateMachine
             // sent to it on the old one may be lost.
             resendInFlight(member.id);
         }
+    }
+
+    /**
+     * The limits on members: at most {@link #maxMembers} at a time, and at most {@link #maxJoinsPerSecond} new ones in
+     * any second of log time (a flood of hellos would otherwise make members, and publications to the addresses they
+     * name). A refused hello gets no answer (answering would mean a publication to the address it names); it is
+     * counted and logged, naming the limit, and the node's join times out naming the directory.
+     */
+    private boolean admits(final long nowNs, final String description, final long pid)
+    {
+        if (nowNs - joinWindowStartNs >= JOIN_WINDOW_NS)
+        {
+            joinWindowStartNs = nowNs;
+            joinsInWindow = 0;
+        }
+        final String why;
+        if (members.size() >= maxMembers)
+        {
+            why = "the directory has " + members.size() + " members, the most dsm.max.members allows";
+        }
+        else if (joinsInWindow >= maxJoinsPerSecond)
+        {
+            why = joinsInWindow + " nodes joined in the last second, the most dsm.max.joins.per.second allows";
+        }
+        else
+        {
+            joinsInWindow++;
+            return true;
+        }
+        refusedJoins++;
+        outbox.log(DsmLog.Level.WARN, "coordinator-join-refused", "coordinator refused a join (" + description +
+            ", pid " + pid + "): " + why + " (" + refusedJoins + " refused so far)");
+        return false;
+    }
+
+    /**
+     * @param maxMembers        at most this many members at a time ({@code dsm.max.members}).
+     * @param maxJoinsPerSecond at most this many new members in a second ({@code dsm.max.joins.per.second}).
+     * @return this.
+     */
+    public DirectoryStateMachine limits(final int maxMembers, final int maxJoinsPerSecond)
+    {
+        this.maxMembers = maxMembers;
+        this.maxJoinsPerSecond = maxJoinsPerSecond;
+        return this;
+    }
+
+    /** @return joins refused by the limits. */
+    public long refusedJoins()
+    {
+        return refusedJoins;
     }
 
     private void sendMember(final int to, final MemberEvent event, final Member about)
@@ -521,8 +589,8 @@ public final class DirectoryStateMachine
                 if (variable.owner == member.id && variable.version > 0 || handOverBroken)
                 {
                     outbox.log(DsmLog.Level.WARN, null, "coordinator: " + member + " " + why + " while owning '" +
-                        variable.name + "'; its writes since it took write access are lost, the variable is back " +
-                        "at version " + variable.version);
+                        variable.name + "'; its writes after its last checkpoint are lost (dsm.durability): the " +
+                        "variable is back at version " + variable.version);
                 }
                 variable.owner = DIRECTORY;
                 variable.epoch++;
@@ -795,6 +863,42 @@ public final class DirectoryStateMachine
         {
             drive(variable, nowNs);
         }
+    }
+
+    /**
+     * The owner's value, kept so that its crash does not take the writes it returned with it
+     * ({@code dsm.durability}). Taken only from the owner, under the epoch it owns by, and only when newer than what
+     * is held; answered (when asked) with flags 1 if held, 0 if stale.
+     */
+    private void onCheckpoint(final Member member, final CheckpointDecoder checkpoint)
+    {
+        final long correlationId = checkpoint.correlationId();
+        final Variable variable = variables.get(checkpoint.variableId());
+        final boolean owner = variable != null && !variable.deleted && variable.owner == member.id &&
+            checkpoint.epoch() == variable.epoch;
+        if (owner && checkpoint.version() > variable.version)
+        {
+            final byte[] value = wire.bytes(checkpoint.valueLength());
+            checkpoint.getValue(value, 0, value.length);
+            variable.value = value;
+            variable.version = checkpoint.version();
+            checkpoints++;
+        }
+        else
+        {
+            checkpoint.skipValue();
+        }
+        if (correlationId != 0)
+        {
+            // A copy of one already held (sent again to a new leader) is answered as held.
+            ack(member.id, correlationId, owner && checkpoint.version() <= variable.version ? 1 : 0);
+        }
+    }
+
+    /** @return owner checkpoints taken ({@code dsm.durability}). */
+    public long checkpoints()
+    {
+        return checkpoints;
     }
 
     private void onDone(final Member member, final DoneDecoder done, final long nowNs)

@@ -65,4 +65,24 @@ public interface Backend
      * @return this node's id.
      */
     int nodeId();
+
+    /** @return whether a write returns only once the directory holds it ({@code dsm.durability=durable}). */
+    default boolean durable()
+    {
+        return false;
+    }
+
+    /**
+     * Durable mode: sends the owner's value to the directory and waits until it holds it. The caller holds the
+     * variable's lock and write access.
+     *
+     * @param variable the variable just written.
+     * @param bytes    its value, serialized.
+     * @param version  its version.
+     * @throws io.dsm.DsmTimeoutException when the directory did not answer in time: the write's outcome is unknown
+     *                                    (it is in this replica, and may or may not survive this node's crash).
+     */
+    default void checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
+    {
+    }
 }

@@ -7,14 +7,19 @@ import io.aeron.cluster.client.EgressListener;
 import io.aeron.logbuffer.Header;
 import io.aeron.security.AuthenticationException;
 import io.aeron.security.CredentialsSupplier;
+import io.dsm.protocol.Chunks;
+import io.dsm.protocol.MalformedMessageException;
 import io.dsm.protocol.SharedSecret;
+import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
+import io.dsm.wire.ChunkDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -24,13 +29,12 @@ import java.util.concurrent.TimeUnit;
  * Aeron client and is driven by the node's duty cycle ({@link AeronCluster#asyncConnect}: nothing here blocks).
  * <p>
  * A session that closes (the directory restarted, or timed the session out) is opened again, and {@link
- * #reconnected()} tells the node to say hello again on it. Messages wait in order while there is no session; a
- * message the cluster cannot take (longer than its largest) is refused with a message naming its size.
+ * #reconnected()} tells the node to say hello again on it. Messages wait in order while there is no session. A
+ * message longer than the cluster takes in one (an eighth of the term length, less its session header) goes as
+ * {@link Chunks}, and the directory's long answers come back the same way.
  */
 final class ClusterDirectoryLink implements DirectoryLink
 {
-    /** Aeron Cluster's session header, prepended to every ingress message. */
-    private static final int SESSION_HEADER_LENGTH = 32;
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     /**
      * A message offered this recently may have died with a leader before it reached the log: a new leader gets it
@@ -38,6 +42,8 @@ final class ClusterDirectoryLink implements DirectoryLink
      * timeout (1 s) and an election (300 ms), with room to spare.
      */
     static final long RESEND_WINDOW_NS = TimeUnit.SECONDS.toNanos(3);
+    /** A message in chunks that moves no further for this long is stalled; see {@link #isTransferring()}. */
+    private static final long TRANSFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** One attempt to open a session: a directory that is starting answers the next one. */
     private static final long CONNECT_ATTEMPT_NS = TimeUnit.SECONDS.toNanos(2);
     /** An ingress that stays not connected this long means the member went away: connect again. */
@@ -52,6 +58,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     private final AeronCluster.Context template;
     private final String endpoints;
     private final int maxMessageLength;
+    private final Chunks.Assembler chunks;
+    private final Wire egressWire = new Wire();
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private final UnsafeBuffer queued = new UnsafeBuffer(new byte[0]);
     private AeronCluster cluster;
@@ -71,6 +79,10 @@ final class ClusterDirectoryLink implements DirectoryLink
     private InetSocketAddress directoryBell;
     /** Something was offered since the last ring. */
     private boolean unrung;
+    /** When a chunk last went or came, or 0. */
+    private long lastChunkNs;
+    /** The message {@link #sendFirst} put first, while it waits. */
+    private byte[] first;
     /** Why the directory refused the last session, or null. */
     private String refusal;
 
@@ -79,20 +91,42 @@ final class ClusterDirectoryLink implements DirectoryLink
      * @param endpoints  the members' ingress endpoints, {@code 0=host:port,1=host:port,...}.
      * @param nodeHost   the address the node receives the egress on.
      * @param termLength term length of the ingress and egress: the largest message is an eighth of it.
+     * @param maxWhole   the longest message, in chunks, taken from the directory.
      * @param timeoutNs  how long a connection attempt may take.
      * @param receiver   where the directory's answers go.
      */
     ClusterDirectoryLink(final Aeron aeron, final String endpoints, final String nodeHost, final int termLength,
-        final long timeoutNs, final SharedSecret secret, final Receiver receiver)
+        final int maxWhole, final long timeoutNs, final SharedSecret secret, final Receiver receiver)
     {
         this.endpoints = endpoints;
-        this.maxMessageLength = termLength / 8 - SESSION_HEADER_LENGTH;
+        this.maxMessageLength = termLength / 8 - AeronCluster.SESSION_HEADER_LENGTH;
+
+        this.chunks = new Chunks.Assembler(maxWhole);
         final EgressListener listener = new EgressListener()
         {
             @Override
             public void onMessage(final long sessionId, final long timestamp, final DirectBuffer buffer,
                 final int offset, final int length, final Header header)
             {
+                try
+                {
+                    if (egressWire.open(buffer, offset, length) == ChunkDecoder.TEMPLATE_ID)
+                    {
+                        lastChunkNs = System.nanoTime();
+                        final DirectBuffer whole = chunks.onChunk(sessionId, egressWire);
+                        if (whole != null)
+                        {
+                            receiver.onMessage(whole, 0, whole.capacity());
+                        }
+                        return;
+                    }
+                }
+                catch (final MalformedMessageException ex)
+                {
+                    DsmLog.rateLimited(DsmLog.Level.WARN, "node-directory-chunk", "node: dropped a message from " +
+                        "the directory at " + endpoints + ": " + ex.getMessage());
+                    return;
+                }
                 receiver.onMessage(buffer, offset, length);
             }
 
@@ -137,10 +171,10 @@ final class ClusterDirectoryLink implements DirectoryLink
     {
         if (length > maxMessageLength)
         {
-            DsmLog.rateLimited(DsmLog.Level.ERROR, "node-directory-too-large", "node: a message of " + length +
-                " bytes is longer than the directory cluster at " + endpoints + " takes (" + maxMessageLength +
-                " bytes; dsm.term.length / 8): values that pass through the directory must be smaller with " +
-                "dsm.coordinator.engine=cluster, for now");
+            // Every message starts with its sender's node id.
+            final int sender = buffer.getInt(offset + Wire.HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN);
+            Chunks.split(sender, buffer, offset, length, maxMessageLength, this::send);
+            lastChunkNs = System.nanoTime();
             return;
         }
         final byte[] copy = new byte[length];
@@ -157,7 +191,22 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public void sendUrgent(final DirectBuffer buffer, final int offset, final int length)
     {
-        send(buffer, offset, length);
+        if (queue.isEmpty() || length > maxMessageLength)
+        {
+            send(buffer, offset, length);
+            return;
+        }
+        // A heartbeat goes before what waits (chunks of a large value, say): the directory joins chunks per session
+        // and applies any other message between them, so it breaks nothing, and it keeps the lease.
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        final byte[] hello = queue.peekFirst() == first ? queue.pollFirst() : null;
+        queue.addFirst(copy);
+        if (hello != null)
+        {
+            queue.addFirst(hello); // a new session's hello stays first: it binds the session
+        }
+        flush();
     }
 
     @Override
@@ -166,6 +215,7 @@ final class ClusterDirectoryLink implements DirectoryLink
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
         queue.addFirst(copy);
+        first = copy;
         flush();
     }
 
@@ -280,6 +330,10 @@ final class ClusterDirectoryLink implements DirectoryLink
 
     private void drop()
     {
+        if (cluster != null)
+        {
+            chunks.discard(cluster.clusterSessionId());
+        }
         CloseHelper.quietClose(cluster);
         cluster = null;
         retryAtNs = System.nanoTime();
@@ -297,6 +351,10 @@ final class ClusterDirectoryLink implements DirectoryLink
             if (result > 0)
             {
                 unrung = true;
+                if (queued.getShort(2, ByteOrder.LITTLE_ENDIAN) == ChunkDecoder.TEMPLATE_ID)
+                {
+                    lastChunkNs = System.nanoTime();
+                }
                 remember(queue.pollFirst());
                 notConnectedSinceNs = 0;
                 work++;
@@ -329,9 +387,11 @@ final class ClusterDirectoryLink implements DirectoryLink
     }
 
     @Override
-    public boolean isSendingChunks()
+    public boolean isTransferring()
     {
-        return false;
+        // A message in chunks moved lately: requests that may wait behind it count their time from now. A message
+        // partly in that stopped moving (the directory gave up on it) stops counting after TRANSFER_STALL_NS.
+        return lastChunkNs != 0 && System.nanoTime() - lastChunkNs < TRANSFER_STALL_NS;
     }
 
     @Override

@@ -44,6 +44,7 @@ final class CoordinatorLauncher
                 Configuration.COORDINATOR_ENGINE, Configuration.COORDINATOR_DIR,
                 Configuration.HEARTBEAT_INTERVAL_MS, Configuration.LEASE_MS,
                 Configuration.EVICTION_MS, Configuration.TERM_LENGTH, Configuration.MAX_VALUE_BYTES,
+                Configuration.MAX_MEMBERS, Configuration.MAX_JOINS_PER_SECOND,
                 Configuration.IDLE_STRATEGY,
                 Configuration.IDLE_MAX_PARK_NS, Configuration.IDLE_MAX_YIELDS, Configuration.IDLE_WARM_NS, Configuration.LOG_LEVEL))
             {

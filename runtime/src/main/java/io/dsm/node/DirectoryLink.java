@@ -37,8 +37,8 @@ interface DirectoryLink extends AutoCloseable
     /** @return messages waiting to be sent. */
     int queued();
 
-    /** @return whether a large message is partly sent. */
-    boolean isSendingChunks();
+    /** @return whether a large message is partly sent or partly received: the node should poll, not sleep. */
+    boolean isTransferring();
 
     /** @return whether something was sent that the directory has not been woken for yet. */
     boolean hasUnrung();

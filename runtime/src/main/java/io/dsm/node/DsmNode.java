@@ -111,8 +111,9 @@ public final class DsmNode implements Backend, Agent
             this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream, assembler);
             this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
             this.coordinator = ctx.clusterEngine ?
-                new ClusterDirectoryLink(transport.aeron(), ctx.coordinatorEndpoints, ctx.nodeHost, ctx.termLength,
-                    ctx.connectTimeoutNs, ctx.secret, this::onDirectoryMessage) :
+                new ClusterDirectoryLink(transport.aeron(), ctx.coordinatorEndpoints, ctx.nodeHost,
+                    DirectoryCluster.sessionTermLength(ctx.termLength),
+                    ctx.maxMessageLength, ctx.connectTimeoutNs, ctx.secret, this::onDirectoryMessage) :
                 new UdpDirectoryLink(new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID),
                     ctx.coordinatorChannel);
             this.doorbell = Doorbell.open(ctx.nodeHost);
@@ -137,7 +138,8 @@ public final class DsmNode implements Backend, Agent
         settings.mode = ctx.mode;
         settings.timeoutNs = ctx.timeoutNs;
         settings.evictionNs = ctx.evictionNs;
-        settings.coordinatorChannel = ctx.coordinatorChannel;
+        settings.directory = coordinator.describe();
+        settings.checkpointLagNs = ctx.durable ? 0 : ctx.checkpointLagNs;
         this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
             ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
     }
@@ -236,8 +238,7 @@ public final class DsmNode implements Backend, Agent
             }
             if (System.nanoTime() - deadline > 0)
             {
-                throw new DsmTimeoutException("could not join: no answer from the coordinator at " +
-                    coordinator.describe() + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
+                throw new DsmTimeoutException("could not join: no answer from " + coordinator.describe() + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
                     " ms" + (ctx.autostartCoordinator ? "" : " (dsm.coordinator.autostart is false: is one running?)"));
             }
             if (doWork() == 0)
@@ -302,7 +303,7 @@ public final class DsmNode implements Backend, Agent
         }
         work += coordinator.flush();
         boolean waitingToSend = coordinator.queued() > 0;
-        transferring |= coordinator.isSendingChunks();
+        transferring |= coordinator.isTransferring();
         if (!peers.isEmpty())
         {
             for (final Destination peer : peers.values())
@@ -617,8 +618,8 @@ public final class DsmNode implements Backend, Agent
             {
                 throw new DsmTimeoutException("write access to '" + variable.name() + "' timed out after " +
                     TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
-                    " owns it but " + (variable.value == SharedVariable.INVALID ? "its lease with the coordinator at " +
-                    ctx.coordinatorChannel + " expired" : "its own dsm thread did not get to the variable"));
+                    " owns it but " + (variable.value == SharedVariable.INVALID ? "its lease with " +
+                    coordinator.describe() + " expired" : "its own dsm thread did not get to the variable"));
             }
             if (variable.value == SharedVariable.INVALID)
             {
@@ -639,6 +640,22 @@ public final class DsmNode implements Backend, Agent
             deadline());
         request.content = content;
         request.bytes = variable.serialize(content);
+        submit(request);
+    }
+
+    @Override
+    public boolean durable()
+    {
+        return ctx.durable;
+    }
+
+    @Override
+    public void checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
+    {
+        final Request request = new Request(Request.Kind.CHECKPOINT, variable,
+            "durable write of '" + variable.name() + "'", deadline());
+        request.bytes = bytes;
+        request.version = version;
         submit(request);
     }
 
@@ -748,7 +765,7 @@ public final class DsmNode implements Backend, Agent
         {
             throw new DsmTimeoutException(what + " of '" + variable.name() + "' timed out after " +
                 TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: node " + protocol.nodeId() +
-                " owns it but its lease with the coordinator at " + ctx.coordinatorChannel + " expired");
+                " owns it but its lease with " + coordinator.describe() + " expired");
         }
         LockSupport.parkNanos(1_000_000);
     }
@@ -867,6 +884,10 @@ public final class DsmNode implements Backend, Agent
         long connectTimeoutNs;
         long evictionNs;
         ReadMode mode;
+        /** {@code dsm.durability=durable}: a write returns once the directory holds it. */
+        boolean durable;
+        /** {@code dsm.durability=fast}: the longest time from a write to its checkpoint. */
+        long checkpointLagNs;
         boolean directory;
         String nodeHost;
         IdleStrategies.Settings idle;
@@ -904,11 +925,33 @@ public final class DsmNode implements Backend, Agent
                 config.getPositiveLong(Configuration.CONNECT_TIMEOUT_MS));
             ctx.evictionNs = TimeUnit.MILLISECONDS.toNanos(config.getPositiveLong(Configuration.EVICTION_MS));
             ctx.mode = replicationMode(config.get(Configuration.REPLICATION));
+            ctx.durable = durable(config.get(Configuration.DURABILITY));
+            ctx.checkpointLagNs = TimeUnit.MILLISECONDS.toNanos(
+                config.getPositiveLong(Configuration.DURABILITY_MAX_LAG_MS));
             ctx.directory = config.getBoolean(Configuration.DIRECTORY);
             ctx.nodeHost = config.get(Configuration.NODE_HOST);
             ctx.idle = CoordinatorServer.idleSettings(config);
             DsmLog.level(config.get(Configuration.LOG_LEVEL));
             return ctx;
+        }
+
+        /**
+         * @param durability the value of {@code dsm.durability}.
+         * @return whether writes wait for the directory.
+         * @throws IllegalArgumentException naming the key and the values it takes.
+         */
+        static boolean durable(final String durability)
+        {
+            switch (durability)
+            {
+                case "fast":
+                    return false;
+                case "durable":
+                    return true;
+                default:
+                    throw new IllegalArgumentException(Configuration.DURABILITY + " is '" + durability +
+                        "': use fast or durable");
+            }
         }
 
         /**

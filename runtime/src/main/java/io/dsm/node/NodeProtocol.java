@@ -36,6 +36,7 @@ import io.dsm.wire.ReadEncoder;
 import io.dsm.wire.ReadMode;
 import io.dsm.wire.RegisterEncoder;
 import io.dsm.wire.RegisteredDecoder;
+import io.dsm.wire.CheckpointEncoder;
 import io.dsm.wire.ReleaseEncoder;
 import io.dsm.wire.TransferDecoder;
 import io.dsm.wire.UpdateDecoder;
@@ -130,18 +131,28 @@ final class NodeProtocol
         ReadMode mode = ReadMode.INVALIDATE;
         long timeoutNs;
         long evictionNs;
-        String coordinatorChannel;
+        /** How the directory is named in messages: "the coordinator at ..." or "the directory cluster at ...". */
+        String directory;
+        /**
+         * {@code dsm.durability=fast}: the longest time from an owner's write to its checkpoint at the directory;
+         * 0 when every write is checkpointed before it returns (durable).
+         */
+        long checkpointLagNs;
     }
 
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int HEARTBEAT_RING = 64;
     private static final int MAX_HOPS = 8;
     private static final long EXPIRY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest time between two scans for variables to checkpoint ({@code fast} durability). */
+    private static final long CHECKPOINT_SCAN_MAX_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final byte[] NO_BYTES = new byte[0];
 
     private final Outbox outbox;
     private final Settings settings;
     private final Wire wire = new Wire();
+    private long nextCheckpointScanNs;
+    private long checkpoints;
     /** A large message moved since requests were last checked. */
     private boolean transferring;
     private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
@@ -214,6 +225,7 @@ final class NodeProtocol
     private final OwnedEncoder ownedOut = new OwnedEncoder();
     private final OwnershipEncoder ownershipOut = new OwnershipEncoder();
     private final ReleaseEncoder releaseOut = new ReleaseEncoder();
+    private final CheckpointEncoder checkpointOut = new CheckpointEncoder();
     private final DeleteEncoder deleteOut = new DeleteEncoder();
     private final ListEncoder listOut = new ListEncoder();
     private final ReadEncoder readOut = new ReadEncoder();
@@ -294,7 +306,7 @@ final class NodeProtocol
     {
         if (nodeId == COORDINATOR)
         {
-            return "the coordinator at " + settings.coordinatorChannel;
+            return settings.directory;
         }
         final Member member = members.get(nodeId);
         return member == null ? "node " + nodeId : member.toString();
@@ -545,12 +557,65 @@ final class NodeProtocol
                 apply(variable, Deferred.SUSPEND, null, 0);
             }
         }
+        if (settings.checkpointLagNs > 0 && welcomed && leaseValid && nowNs - nextCheckpointScanNs >= 0)
+        {
+            nextCheckpointScanNs = nowNs + Math.min(settings.checkpointLagNs / 4, CHECKPOINT_SCAN_MAX_NS);
+            checkpointWritten(nowNs);
+        }
         if (!requests.isEmpty() && nowNs - nextExpiryCheckNs >= 0)
         {
             nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
             expireRequests(nowNs);
         }
         return welcomed && (forgotten || nowNs - lastContactNs > settings.evictionNs);
+    }
+
+    /**
+     * {@code dsm.durability=fast}: sends the directory the value of every variable this node owns and wrote since its
+     * last checkpoint, once that checkpoint is {@link Settings#checkpointLagNs} old; so an owner's crash loses at most
+     * that much of its writes (and the time to get here). No answer is waited for: a lost checkpoint is followed by
+     * the next. A variable whose lock a writer holds is taken at the next scan.
+     */
+    private void checkpointWritten(final long nowNs)
+    {
+        for (final SharedVariable variable : variables.values())
+        {
+            if (variable.access != SharedVariable.WRITE || variable.version <= variable.checkpointedVersion ||
+                nowNs - variable.checkpointedNs < settings.checkpointLagNs || !variable.tryLockFree())
+            {
+                continue;
+            }
+            try
+            {
+                final Object content = variable.current();
+                if (content != SharedVariable.INVALID && variable.access == SharedVariable.WRITE)
+                {
+                    sendCheckpoint(variable, 0, variable.version, variable.serialize(content), nowNs);
+                }
+            }
+            finally
+            {
+                variable.unlock();
+            }
+        }
+    }
+
+    private void sendCheckpoint(final SharedVariable variable, final long correlationId, final long version,
+        final byte[] bytes, final long nowNs)
+    {
+        variable.checkpointedVersion = Math.max(variable.checkpointedVersion, version);
+        variable.checkpointedNs = nowNs;
+        checkpointOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
+            .version(version).putValue(bytes, 0, bytes.length);
+        outbox.send(COORDINATOR, wire.out(), Wire.length(checkpointOut.encodedLength()));
+        checkpoints++;
+    }
+
+    /** @return checkpoints sent to the directory (both durability modes). */
+    long checkpoints()
+    {
+        return checkpoints;
     }
 
     /** Drops every replica and ownership, and joins again as a new node. */
@@ -703,6 +768,10 @@ final class NodeProtocol
             case RELEASE:
                 requests.put(correlationId, request);
                 release(variable, correlationId, request.keep);
+                break;
+            case CHECKPOINT:
+                requests.put(correlationId, request);
+                sendCheckpoint(variable, correlationId, request.version, request.bytes, nowNs);
                 break;
             case DELETE:
                 requests.put(correlationId, request);
@@ -1815,6 +1884,14 @@ final class NodeProtocol
         {
             // The coordinator holds the value now: no hand-over can come here for it any more.
             request.variable.released = SharedVariable.INVALID;
+        }
+        if (request.kind == Request.Kind.CHECKPOINT && ack.flags() != 1)
+        {
+            // The directory no longer counts this node as the owner: it was evicted while the write waited.
+            request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " has an unknown outcome: " +
+                describe(COORDINATOR) + " no longer counts node " + nodeId + " as its owner (epoch " +
+                request.variable.epoch + "), so the value may be lost");
+            return;
         }
         request.complete();
     }

@@ -33,6 +33,8 @@ public final class ReplicaTable
     /** One declaration per field (by its description), shared by all its variables. */
     private static final ConcurrentHashMap<List<Object>, Declaration> DECLARATIONS = new ConcurrentHashMap<>();
     private static volatile Backend backend;
+    /** Whether the backend's writes wait for the directory to hold them ({@code dsm.durability=durable}). */
+    private static volatile boolean durable;
     private static volatile ValueCodec codec;
     private static volatile int maxValueBytes;
     /** No lease to keep: a JVM without a node (local mode, tests) writes whenever it holds write access. */
@@ -194,6 +196,12 @@ public final class ReplicaTable
     /**
      * @return whether this JVM's lease with the directory holds now (always, without a node).
      */
+    /** @return whether writes wait for the directory to hold them ({@code dsm.durability=durable}). */
+    static boolean durable()
+    {
+        return durable;
+    }
+
     static boolean leaseHeld()
     {
         return System.nanoTime() - leaseExpiryNs < 0;
@@ -279,6 +287,7 @@ public final class ReplicaTable
                         throw new DsmException("dsm.mode must be cluster or local, was '" + mode + "'");
                     }
                     backend = b;
+                    durable = b.durable();
                     DsmLog.info("node " + b.nodeId() + " ready");
                 }
             }
@@ -294,6 +303,7 @@ public final class ReplicaTable
     public static synchronized void backend(final Backend newBackend)
     {
         backend = newBackend;
+        durable = newBackend != null && newBackend.durable();
     }
 
     /**
@@ -303,6 +313,7 @@ public final class ReplicaTable
     public static synchronized void reset()
     {
         noLease();
+        durable = false;
         for (final SharedVariable variable : VARIABLES.values())
         {
             variable.lock();

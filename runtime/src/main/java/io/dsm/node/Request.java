@@ -28,7 +28,9 @@ final class Request
         /** One page of the list of variables. */
         LIST,
         /** Leave the cluster. */
-        LEAVE
+        LEAVE,
+        /** Durable mode: the owner's value to the directory, answered once it holds it. The caller holds the lock. */
+        CHECKPOINT
     }
 
     private static final int WAITING = 0;
@@ -58,6 +60,8 @@ final class Request
     String name;
     /** RELEASE: keep a read replica. */
     boolean keep;
+    /** CHECKPOINT: the version of {@link #bytes}. */
+    long version;
 
     // The dsm thread's (correlation, whom it waits for, its own state for the request).
     long correlationId;

@@ -146,6 +146,10 @@ public final class SharedVariable extends VariableLock
         return v == IN_BITS ? boxBits(bits) : v;
     }
 
+    /** Dsm thread only: the version last sent to the directory as a checkpoint, and when. */
+    long checkpointedVersion;
+    long checkpointedNs;
+
     /** @return what a replica's content reads as for the application: a copy of a {@link Snapshot}. */
     static Object forApplication(final Object content)
     {
@@ -190,6 +194,7 @@ public final class SharedVariable extends VariableLock
                 bits = raw;
                 value = IN_BITS;
                 version++;
+                ifDurable();
                 return;
             }
         }
@@ -431,10 +436,12 @@ public final class SharedVariable extends VariableLock
                 if (hasReaders)
                 {
                     ReplicaTable.backend().writeWithReaders(this, content);
+                    ifDurable();
                     return;
                 }
                 install(content);
                 version++;
+                ifDurable();
                 return;
             }
         }
@@ -448,10 +455,12 @@ public final class SharedVariable extends VariableLock
             if (hasReaders)
             {
                 ReplicaTable.backend().writeWithReaders(this, content);
+                ifDurable();
                 return;
             }
             install(content);
             version++;
+            ifDurable();
         }
         finally
         {
@@ -591,6 +600,7 @@ public final class SharedVariable extends VariableLock
                 bits = updated;
                 value = IN_BITS;
                 version++;
+                ifDurable();
                 return returnNew ? updated : old;
             }
             if (writesHere())
@@ -599,6 +609,7 @@ public final class SharedVariable extends VariableLock
                 final long old = validBits();
                 final long updated = operation.apply(old, operand);
                 ReplicaTable.backend().writeWithReaders(this, boxBits(updated));
+                ifDurable();
                 return returnNew ? updated : old;
             }
         }
@@ -614,16 +625,30 @@ public final class SharedVariable extends VariableLock
             if (hasReaders)
             {
                 ReplicaTable.backend().writeWithReaders(this, boxBits(updated));
+                ifDurable();
                 return returnNew ? updated : old;
             }
             bits = updated;
             value = IN_BITS;
             version++;
+            ifDurable();
             return returnNew ? updated : old;
         }
         finally
         {
             unlock();
+        }
+    }
+
+    /**
+     * {@code dsm.durability=durable}: the write this thread just made (it holds the lock, so the value cannot move on
+     * and no other node's read of it is served meanwhile) returns only once the directory holds it.
+     */
+    private void ifDurable()
+    {
+        if (ReplicaTable.durable())
+        {
+            ReplicaTable.backend().checkpoint(this, serialize(current()), version);
         }
     }
 

@@ -49,7 +49,7 @@ final class UdpDirectoryLink implements DirectoryLink
     }
 
     @Override
-    public boolean isSendingChunks()
+    public boolean isTransferring()
     {
         return destination.isSendingChunks();
     }
@@ -81,7 +81,7 @@ final class UdpDirectoryLink implements DirectoryLink
     @Override
     public String describe()
     {
-        return channel;
+        return "the coordinator at " + channel;
     }
 
     @Override

@@ -87,6 +87,19 @@ public final class Configuration
      * coordinator instead.
      */
     public static final String DIRECTORY = "dsm.directory";
+    /**
+     * What a returned write survives (docs/CONSISTENCY.md, "Durability"): {@code fast} (the default: the owner sends
+     * its value to the directory at most {@link #DURABILITY_MAX_LAG_MS} after a write, so its crash loses at most that
+     * much) or {@code durable} (a write returns only once the directory holds it: no returned write is lost when any
+     * one process dies).
+     */
+    public static final String DURABILITY = "dsm.durability";
+    /** {@code fast} durability: the longest time between an owner's write and its value reaching the directory. */
+    public static final String DURABILITY_MAX_LAG_MS = "dsm.durability.max.lag.ms";
+    /** The directory admits at most this many members at a time. */
+    public static final String MAX_MEMBERS = "dsm.max.members";
+    /** The directory admits at most this many new members in any second. */
+    public static final String MAX_JOINS_PER_SECOND = "dsm.max.joins.per.second";
     /** Longest wait for any operation that needs a peer. */
     public static final String TIMEOUT_MS = "dsm.timeout.ms";
     /** Longest wait to join the cluster (includes starting a coordinator). */
@@ -145,6 +158,10 @@ public final class Configuration
         d.put(IDLE_WARM_NS, "1000000");
         d.put(REPLICATION, "invalidate");
         d.put(DIRECTORY, "false");
+        d.put(DURABILITY, "fast");
+        d.put(DURABILITY_MAX_LAG_MS, "1000");
+        d.put(MAX_MEMBERS, "256");
+        d.put(MAX_JOINS_PER_SECOND, "100");
         d.put(TIMEOUT_MS, "5000");
         d.put(CONNECT_TIMEOUT_MS, "20000");
         d.put(HEARTBEAT_INTERVAL_MS, "500");

@@ -10,6 +10,7 @@ import io.dsm.wire.DoneEncoder;
 import io.dsm.wire.ErrorCode;
 import io.dsm.wire.ErrorDecoder;
 import io.dsm.wire.HeartbeatEncoder;
+import io.dsm.wire.CheckpointEncoder;
 import io.dsm.wire.HelloEncoder;
 import io.dsm.wire.Intent;
 import io.dsm.wire.InvalidateDecoder;
@@ -565,12 +566,7 @@ class DirectoryStateMachineTest
         final long acquireB = acquire(b, x, -1);
         assertEquals(a, only(TransferDecoder.TEMPLATE_ID).to);
         // a falls silent; b keeps sending heartbeats.
-        now += EVICTION / 2;
-        heartbeat(b);
-        now += EVICTION / 2 + 1;
-        heartbeat(b);
-        sent.clear();
-        directory.onTick(now);
+        evictAllBut(b);
         assertEquals(List.of(a), disconnected);
         final MemberDecoder left = new MemberDecoder().wrapAndApplyHeader(only(MemberDecoder.TEMPLATE_ID).buffer(),
             0, new MessageHeaderDecoder());
@@ -582,6 +578,87 @@ class DirectoryStateMachineTest
         assertEquals(1, grant.version());
         assertTrue(grant.epoch() > 2, "a new epoch: anything a sends under the old one is stale");
         assertTrue(logged.stream().anyMatch(l -> l.contains("evicts node " + a)), logged.toString());
+    }
+
+    /** Lets the eviction time pass with only {@code survivor} sending heartbeats, then ticks; clears what was sent. */
+    private void evictAllBut(final int survivor)
+    {
+        now += EVICTION / 2;
+        heartbeat(survivor);
+        now += EVICTION / 2 + 1;
+        heartbeat(survivor);
+        sent.clear();
+        directory.onTick(now);
+    }
+
+    private long checkpoint(final int node, final int variable, final long epoch, final long version,
+        final byte[] value, final boolean answer)
+    {
+        final long correlation = answer ? nextCorrelation++ : 0;
+        final CheckpointEncoder checkpoint = new CheckpointEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(node).correlationId(correlation).variableId(variable).epoch(epoch).version(version);
+        checkpoint.putValue(value, 0, value.length);
+        deliver(Wire.length(checkpoint.encodedLength()));
+        return correlation;
+    }
+
+    @Test
+    void anOwnersCheckpointIsWhatItsEvictionLeavesAndOnlyTheOwnerUnderItsEpochMayCheckpointNewerVersions()
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final int x = idOf(register(a, "x", Intent.INIT, bytes("v1")));
+        acquire(a, x, 1);
+        owned(a, x, 1, 1);
+        sent.clear();
+        final long asked = checkpoint(a, x, 1, 5, bytes("v5"), true);
+        final AckDecoder held = new AckDecoder().wrapAndApplyHeader(only(AckDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder());
+        assertEquals(asked, held.correlationId());
+        assertEquals(1, held.flags(), "held");
+        checkpoint(a, x, 1, 3, bytes("v3"), false); // older: ignored
+        checkpoint(b, x, 1, 9, bytes("v9"), false); // not the owner: ignored
+        sent.clear();
+        checkpoint(a, x, 0, 9, bytes("v9"), true); // a stale epoch: refused, and says so
+        assertEquals(0, new AckDecoder().wrapAndApplyHeader(only(AckDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).flags());
+        assertEquals(1, directory.checkpoints());
+        // a dies; b asks for write access and gets the checkpointed value, version 5.
+        final long acquireB = acquire(b, x, -1);
+        evictAllBut(b);
+        final OwnershipDecoder grant = ownership(only(OwnershipDecoder.TEMPLATE_ID));
+        assertEquals(acquireB, grant.correlationId());
+        assertEquals(5, grant.version(), "the eviction leaves the owner's last checkpoint");
+        grant.readers().forEach(reader -> { }); // the group comes before the value
+        final byte[] value = new byte[grant.valueLength()];
+        grant.getValue(value, 0, value.length);
+        assertArrayEquals(bytes("v5"), value);
+    }
+
+    @Test
+    void joinsBeyondTheMemberLimitOrTheJoinRateAreRefusedNamingTheLimit()
+    {
+        directory.limits(3, 2);
+        join("a");
+        join("b");
+        final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(0).correlationId(nextCorrelation++).incarnation(77).inboxStream(7).wantsMetadata((short)0)
+            .pid(1).inboxChannel("aeron:udp?endpoint=127.0.0.1:1").doorbell("").description("c");
+        sent.clear();
+        deliver(Wire.length(hello.encodedLength()));
+        assertTrue(sent.isEmpty(), "a third join in the same second is not answered: " + sent);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("dsm.max.joins.per.second")), logged.toString());
+        now += 1_000_000_001L;
+        join("c");
+        final HelloEncoder fourth = new HelloEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(0).correlationId(nextCorrelation++).incarnation(78).inboxStream(7).wantsMetadata((short)0)
+            .pid(1).inboxChannel("aeron:udp?endpoint=127.0.0.1:1").doorbell("").description("d");
+        sent.clear();
+        deliver(Wire.length(fourth.encodedLength()));
+        assertTrue(sent.isEmpty(), "a fourth member is not admitted: " + sent);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("dsm.max.members")), logged.toString());
+        assertEquals(3, directory.memberCount());
+        assertEquals(2, directory.refusedJoins());
     }
 
     @Test

@@ -49,6 +49,15 @@ public final class ProcessWake
         return new Strategy(onDoorbell);
     }
 
+    /**
+     * Says that an agent is busy outside its duty cycle's work count (waiting on back pressure, say): the others stay
+     * warm, so that what it waits for (a status message the driver reads) moves.
+     */
+    public void busy()
+    {
+        worked(System.nanoTime());
+    }
+
     private void worked(final long nowNs)
     {
         final long last = lastWorkNs;

@@ -1,0 +1,278 @@
+package io.dsm.it;
+
+import io.dsm.it.Linearizability.Op;
+import io.dsm.it.programs.FaultProgram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fault suite's short form (docs/faults/README.md): four JVMs read, write and increment three registers for
+ * {@link #RUN_MS} in {@code durable} mode on the directory on Aeron Cluster, printing every operation as it happens,
+ * while the test pauses a node past its eviction ({@code SIGSTOP}/{@code SIGCONT}), sprays the directory's ports with
+ * junk datagrams (random bytes, truncated and oversized frames, forged Aeron headers), kills the directory with
+ * {@code kill -9} and starts it again, and kills a node with {@code kill -9}. Every register's history, with the
+ * operations of the killed node and those that failed taken as of unknown outcome, must be linearizable: no returned
+ * write lost, no stale read. {@code faults/run.sh} runs the long form.
+ */
+class FaultIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final long RUN_MS = Long.getLong("dsm.faults.run.ms", 40_000);
+    private static final long OP_PAUSE_US = Long.getLong("dsm.faults.op.pause.us", 6_000);
+    private static final int NODES = Integer.getInteger("dsm.faults.nodes", 4);
+    private static final long FAULT_EVERY_MS = Long.getLong("dsm.faults.every.ms", 6_000);
+    private static final long PAUSE_MS = Long.getLong("dsm.faults.pause.ms", 3_000);
+    private static final String DURABILITY = System.getProperty("dsm.faults.durability", "durable");
+    private static final String LAG_MS = System.getProperty("dsm.faults.lag.ms", "1000");
+    /** How many of the nodes lose {@link #LOSS_RATE} of the frames they receive, for the whole run. */
+    private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 2);
+    private static final String LOSS_RATE = System.getProperty("dsm.faults.loss.rate", "0.05");
+
+    @TempDir
+    Path state;
+
+    @Test
+    @Timeout(600)
+    void historiesStayLinearizableThroughPausesKillsOfANodeAndOfTheDirectoryAndJunk() throws Exception
+    {
+        final List<String> faults = new ArrayList<>();
+        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.engine=cluster", "dsm.coordinator.dir=" + state,
+            "dsm.durability=" + DURABILITY, "dsm.durability.max.lag.ms=" + LAG_MS,
+            "dsm.heartbeat.interval.ms=200", "dsm.lease.ms=1000", "dsm.eviction.ms=2000"))
+        {
+            JvmCluster.Jvm directory = cluster.startCoordinator();
+            final List<JvmCluster.Jvm> nodes = new ArrayList<>();
+            for (int i = 1; i <= NODES; i++)
+            {
+                final List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+                if (i <= LOSSY_NODES)
+                {
+                    // Loss for the whole run, as Aeron's own tests inject it: the node's media driver drops this
+                    // share of the data and control frames it receives (from peers and from the directory), and
+                    // Aeron's NAKs and retransmissions (delays) make up for it.
+                    options.addAll(List.of(
+                        "-Daeron.ReceiveChannelEndpoint.supplier=io.dsm.shaded.aeron.driver.ext." +
+                            "DebugReceiveChannelEndpointSupplier",
+                        "-Daeron.debug.receive.data.loss.rate=" + LOSS_RATE,
+                        "-Daeron.debug.receive.data.loss.seed=" + i,
+                        "-Daeron.debug.receive.control.loss.rate=" + LOSS_RATE,
+                        "-Daeron.debug.receive.control.loss.seed=" + (100 + i)));
+                }
+                nodes.add(cluster.startNode("n" + i, FaultProgram.class, options, Integer.toString(i),
+                    Long.toString(RUN_MS), Long.toString(OP_PAUSE_US), Integer.toString(1000 + i)));
+            }
+            for (final JvmCluster.Jvm node : nodes)
+            {
+                node.awaitLine("started", WAIT);
+            }
+            final long startNs = System.nanoTime();
+            final Random random = new Random(42);
+            final List<JvmCluster.Jvm> alive = new ArrayList<>(nodes);
+            int round = 0;
+            final long faultsUntilNs = startNs + TimeUnit.MILLISECONDS.toNanos(RUN_MS - FAULT_EVERY_MS);
+            while (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_EVERY_MS) - faultsUntilNs < 0)
+            {
+                Thread.sleep(FAULT_EVERY_MS); // the schedule of faults, not a wait for a condition
+                final long atMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                switch (round++ % 4)
+                {
+                    case 0:
+                    {
+                        final JvmCluster.Jvm victim = alive.get(random.nextInt(alive.size()));
+                        victim.pause();
+                        Thread.sleep(PAUSE_MS); // past the eviction time (2 s): the pause is the fault
+                        victim.resume();
+                        faults.add(atMs + " ms: SIGSTOP " + victim.label + " for " + PAUSE_MS +
+                            " ms (eviction 2 s), SIGCONT");
+                        break;
+                    }
+                    case 1:
+                        faults.add(atMs + " ms: " + junk(cluster.port, random) + " junk datagrams to the " +
+                            "directory's " + 6 + " ports");
+                        break;
+                    case 2:
+                    {
+                        directory.kill9();
+                        final long killedNs = System.nanoTime();
+                        directory = cluster.startCoordinator();
+                        faults.add(atMs + " ms: kill -9 of the directory, listening again after " +
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs) + " ms");
+                        break;
+                    }
+                    default:
+                    {
+                        if (alive.size() > 2)
+                        {
+                            final JvmCluster.Jvm victim = alive.remove(random.nextInt(alive.size()));
+                            victim.kill9();
+                            faults.add(atMs + " ms: kill -9 of " + victim.label);
+                        }
+                        break;
+                    }
+                }
+            }
+            for (final JvmCluster.Jvm node : alive)
+            {
+                assertTrue(node.awaitLine("done", WAIT).startsWith("done"), node.describe());
+                assertEquals(0, node.awaitExit(WAIT), node.describe());
+            }
+            final Map<Integer, List<Op>> histories = new HashMap<>();
+            final int[] counts = new int[4]; // returned, failed, unknown (no return), after the last fault
+            final StringBuilder byNode = new StringBuilder();
+            for (final JvmCluster.Jvm node : nodes)
+            {
+                final int before = counts[0];
+                parse(node.stdout(), node.label, histories, counts);
+                byNode.append(byNode.length() == 0 ? "" : ", ").append(node.label).append(' ')
+                    .append(counts[0] - before);
+            }
+            final StringBuilder report = new StringBuilder("FaultIT: " + NODES + " JVMs, " + RUN_MS + " ms, dsm.durability=" +
+                DURABILITY + (DURABILITY.equals("fast") ? " (lag " + LAG_MS + " ms)" : "") + ", faults:");
+            report.append("\n  for the whole run: ").append(LOSSY_NODES).append(" nodes drop ")
+                .append(LOSS_RATE).append(" of the data and control frames they receive");
+            faults.forEach(f -> report.append("\n  ").append(f));
+            report.append("\n  operations returned ").append(counts[0]).append(", failed ").append(counts[1])
+                .append(", cut off by a kill ").append(counts[2]).append(" (returned by node: ").append(byNode)
+                .append(')');
+            for (final Map.Entry<Integer, List<Op>> e : histories.entrySet())
+            {
+                final long checkStart = System.nanoTime();
+                final Linearizability.Result result = Linearizability.check(e.getValue(), 0L);
+                report.append("\n  register ").append(e.getKey()).append(": ").append(e.getValue().size())
+                    .append(" operations, ").append(result.linearizable() ? "linearizable" : "NOT linearizable")
+                    .append(" (checked in ").append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStart))
+                    .append(" ms)");
+                assertTrue(result.linearizable(), () -> report + "\n" + result.explanation());
+            }
+            System.out.println(report);
+            assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
+            assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
+        }
+    }
+
+    /** Parses one JVM's history lines into per-register operations; an operation not returned is of unknown outcome. */
+    private static void parse(final List<String> lines, final String by, final Map<Integer, List<Op>> histories,
+        final int[] counts)
+    {
+        final Map<String, String[]> calls = new HashMap<>();
+        final Map<String, String[]> returns = new HashMap<>();
+        for (final String line : lines)
+        {
+            final String[] w = line.split(" ");
+            if (line.startsWith("c "))
+            {
+                calls.put(w[1], w);
+            }
+            else if (line.startsWith("r "))
+            {
+                returns.put(w[1], w);
+            }
+            else if (line.startsWith("e "))
+            {
+                returns.put(w[1], null);
+                counts[1]++;
+            }
+        }
+        for (final Map.Entry<String, String[]> e : calls.entrySet())
+        {
+            final String[] c = e.getValue();
+            final int register = Integer.parseInt(c[2]);
+            final String kind = c[3];
+            final long call = Long.parseLong(c[4]);
+            final long written = Long.parseLong(c[5]);
+            final boolean returned = returns.get(e.getKey()) != null;
+            if (!returns.containsKey(e.getKey()))
+            {
+                counts[2]++;
+            }
+            final List<Op> history = histories.computeIfAbsent(register, r -> new ArrayList<>());
+            if (returned)
+            {
+                counts[0]++;
+                final String[] r = returns.get(e.getKey());
+                final long ret = Long.parseLong(r[2]);
+                final long read = Long.parseLong(r[3]);
+                switch (kind)
+                {
+                    case "read":
+                        history.add(Op.read(call, ret, read, by));
+                        break;
+                    case "write":
+                        history.add(Op.write(call, ret, written, by));
+                        break;
+                    default:
+                        history.add(Op.readModifyWrite(call, ret, read, read + 1, by));
+                        break;
+                }
+            }
+            else if (!"read".equals(kind))
+            {
+                // Failed or cut off: it may have taken effect at any time after its call, or never. A read that did
+                // not return changed nothing and is left out.
+                history.add("write".equals(kind) ? Op.write(call, Long.MAX_VALUE, written, by) :
+                    Op.readModifyWrite(call, Long.MAX_VALUE, null, null, by));
+            }
+        }
+    }
+
+    /** Sends junk to the directory's ports: random bytes, truncated and huge-length frames, forged Aeron headers. */
+    private static int junk(final int basePort, final Random random) throws IOException
+    {
+        int sent = 0;
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            for (int i = 0; i < 600; i++)
+            {
+                final int port = basePort + random.nextInt(6);
+                final byte[] bytes;
+                switch (i % 3)
+                {
+                    case 0:
+                        bytes = new byte[random.nextInt(1400)];
+                        random.nextBytes(bytes);
+                        break;
+                    case 1:
+                    {
+                        // An Aeron DATA frame header (type 1) with a frame length far past the datagram.
+                        final ByteBuffer frame = ByteBuffer.allocate(32 + random.nextInt(64))
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                        frame.putInt(0, random.nextBoolean() ? Integer.MAX_VALUE : 1 << 24);
+                        frame.put(4, (byte)0x10).put(5, (byte)0xC0).putShort(6, (short)1);
+                        frame.putInt(12, random.nextInt()).putInt(16, random.nextInt()).putInt(20, random.nextInt());
+                        bytes = frame.array();
+                        break;
+                    }
+                    default:
+                    {
+                        // A truncated header of any frame type.
+                        bytes = new byte[random.nextInt(8)];
+                        random.nextBytes(bytes);
+                        break;
+                    }
+                }
+                socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+                sent++;
+            }
+        }
+        return sent;
+    }
+}

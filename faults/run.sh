@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The fault suite (docs/faults/README.md). Without arguments: the long form, 5 JVMs for 300 s with a fault every
+# 30 s (a node paused 30 s past its eviction, junk datagrams at the directory, kill -9 of the directory, kill -9 of a
+# node, in turn), in durable mode, on the directory on Aeron Cluster; every register's history is checked for
+# linearizability. `faults/run.sh short` runs the short form that `mvn verify` runs (FaultIT, 4 JVMs, 40 s).
+# The report goes to stdout and to docs/faults/last-run.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+form="${1:-long}"
+args=()
+if [ "$form" = "long" ]; then
+  args=(-Ddsm.faults.nodes=5 -Ddsm.faults.run.ms=300000 -Ddsm.faults.every.ms=30000 -Ddsm.faults.pause.ms=30000
+        -Ddsm.faults.op.pause.us=20000)
+fi
+mvn -B -q install -DskipTests
+cd agent
+mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FaultIT "${args[@]}"
+report=$(sed -n '/FaultIT: /,/]]>/p' target/failsafe-reports/TEST-io.dsm.it.FaultIT.xml | sed 's/]]>.*//; s/.*<!\[CDATA\[//')
+{
+  echo "# faults/run.sh $form, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
+  echo "$report"
+} | tee ../docs/faults/last-run.txt
