@@ -52,6 +52,8 @@ public final class DirectoryService implements ClusteredService
 {
     /** How often the state machine's timers run (evictions, request deadlines), in cluster time. */
     static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often the state machine's timers run when no request is in flight (evictions only), at most. */
+    static final long IDLE_TICK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     /** How often a node whose session is back-pressured is woken while a reply waits for it. */
     private static final long RING_WHILE_BLOCKED_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
@@ -63,7 +65,7 @@ public final class DirectoryService implements ClusteredService
     /** How long a directory just started waits for its first node before it counts as idle. */
     static final long FIRST_JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int SNAPSHOT_MAGIC = 0x53_64_73_63; // "csds": this service's part of a snapshot
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
 
     private final long heartbeatIntervalNs;
     private final long leaseNs;
@@ -95,6 +97,8 @@ public final class DirectoryService implements ClusteredService
     /** The session of the {@code Hello} being applied, or null. */
     private ClientSession helloSession;
     private boolean tickScheduled;
+    /** When (log time) the scheduled tick is due. */
+    private long tickDeadline = Long.MAX_VALUE;
     /** Members now, mirrored for the process that decides to exit when idle. */
     private volatile int memberCount;
     private volatile Cluster.Role role;
@@ -199,6 +203,7 @@ public final class DirectoryService implements ClusteredService
                 helloSession = null;
             }
             mirrorMembers();
+            scheduleTick(timestamp);
             return;
         }
         final long bound = nodeOfSession.get(session.id());
@@ -217,6 +222,7 @@ public final class DirectoryService implements ClusteredService
         }
         stateMachine.onMessage(buffer, offset, length, timestamp);
         mirrorMembers();
+        scheduleTick(timestamp); // sooner, if the message left a request in flight
     }
 
     private void onChunk(final ClientSession session, final long timestamp, final Header header)
@@ -272,22 +278,37 @@ public final class DirectoryService implements ClusteredService
             return;
         }
         tickScheduled = false;
+        tickDeadline = Long.MAX_VALUE;
         stateMachine.onTick(timestamp);
         mirrorMembers();
         scheduleTick(timestamp);
     }
 
+    /**
+     * Schedules the state machine's next tick: {@link #TICK_INTERVAL_NS} away while a request is in flight (its
+     * deadline is enforced to that resolution), else {@link #idleTickNs()} (evictions only). Each tick is a timer
+     * event in the log, which wakes the consensus module, the archive and this service: ten a second cost an idle
+     * directory more than anything else. Rescheduled sooner (same timer id) when a request makes it busy.
+     */
     private void scheduleTick(final long timestamp)
     {
-        if (!tickScheduled)
+        final long due = timestamp + (stateMachine != null && stateMachine.isBusy() ? TICK_INTERVAL_NS : idleTickNs());
+        if (!tickScheduled || due < tickDeadline)
         {
             tickScheduled = true;
+            tickDeadline = due;
             idle.reset();
-            while (!cluster.scheduleTimer(TICK_TIMER_ID, timestamp + TICK_INTERVAL_NS))
+            while (!cluster.scheduleTimer(TICK_TIMER_ID, due))
             {
                 idle.idle();
             }
         }
+    }
+
+    /** @return the tick interval when no request is in flight: a quarter of the eviction time, at most 1 s. */
+    private long idleTickNs()
+    {
+        return Math.max(TICK_INTERVAL_NS, Math.min(IDLE_TICK_INTERVAL_NS, evictionNs / 4));
     }
 
     private void dropReply(final int nodeId, final long sessionId, final long bytes, final String why)
@@ -307,6 +328,8 @@ public final class DirectoryService implements ClusteredService
         buffer.putInt(at, SNAPSHOT_VERSION, ByteOrder.LITTLE_ENDIAN);
         at += 4;
         buffer.putByte(at++, (byte)(tickScheduled ? 1 : 0));
+        buffer.putLong(at, tickDeadline, ByteOrder.LITTLE_ENDIAN);
+        at += 8;
         buffer.putInt(at, sessionOfNode.size(), ByteOrder.LITTLE_ENDIAN);
         at += 4;
         for (final long node : boundNodesSorted())
@@ -416,6 +439,8 @@ public final class DirectoryService implements ClusteredService
         }
         at += 8;
         tickScheduled = buffer.getByte(at++) != 0;
+        tickDeadline = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
+        at += 8;
         final int bindings = buffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
         at += 4;
         for (int i = 0; i < bindings; i++)

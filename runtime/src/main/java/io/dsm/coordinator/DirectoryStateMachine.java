@@ -541,6 +541,12 @@ public final class DirectoryStateMachine
         return this;
     }
 
+    /** @return whether a request is in flight or queued: its deadline needs ticks. */
+    public boolean isBusy()
+    {
+        return !busy.isEmpty();
+    }
+
     /** @return joins refused by the limits. */
     public long refusedJoins()
     {
