@@ -169,7 +169,7 @@ class FaultIT
                     .append(" (checked in ").append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStart))
                     .append(" ms)");
                 assertTrue(result.linearizable(), () -> report + "\n" + result.explanation() + "\n" +
-                    around(e.getValue(), result.explanation()));
+                    around(e.getValue(), result.explanation()) + "\n" + warnings(nodes));
             }
             for (final Map.Entry<JvmCluster.Jvm, Long> resume : resumes)
             {
@@ -186,6 +186,18 @@ class FaultIT
             assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
             assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
         }
+    }
+
+    /** @return what each node warned about (its stderr), for a failure's report. */
+    private static String warnings(final List<JvmCluster.Jvm> nodes)
+    {
+        final StringBuilder out = new StringBuilder("the nodes' warnings:");
+        for (final JvmCluster.Jvm node : nodes)
+        {
+            node.stderr().lines().limit(40).forEach(line -> out.append("\n    ").append(node.label).append(": ")
+                .append(line));
+        }
+        return out.toString();
     }
 
     /** @return the operations that overlap the one an explanation names, give or take 500 ms, by call time. */

@@ -1384,12 +1384,17 @@ final class NodeProtocol
             case SUSPEND:
                 if (variable.access == SharedVariable.READ)
                 {
+                    // Not readable any more; but an Acquire sent before the lease lapsed named this version, and the
+                    // grant may come without the value: it is kept for that (only at this version).
+                    variable.suspended = variable.current();
+                    variable.suspendedVersion = variable.version;
                     variable.value = SharedVariable.INVALID;
                     variable.access = SharedVariable.NONE;
                 }
                 else if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
                 {
                     variable.suspended = variable.current();
+                    variable.suspendedVersion = variable.version;
                     variable.value = SharedVariable.INVALID;
                 }
                 return true;
@@ -1776,7 +1781,7 @@ final class NodeProtocol
             return;
         }
         Object content = variable.value != SharedVariable.INVALID && variable.version == version ?
-            variable.current() : variable.suspended != SharedVariable.INVALID && variable.version == version ?
+            variable.current() : variable.suspended != SharedVariable.INVALID && variable.suspendedVersion == version ?
             variable.suspended : SharedVariable.INVALID;
         if (bytes != null)
         {

@@ -100,8 +100,13 @@ public final class SharedVariable extends VariableLock
     Object released = INVALID;
     /** Grants waiting for the thread that asked for them; guarded by lock. */
     int reserved;
-    /** A write-access value kept while the lease is expired; guarded by lock. */
+    /**
+     * The replica's value kept while the lease is expired (write access: to resume with; a read replica: only to
+     * take ownership with, should a grant that counts on it come without the value); guarded by lock.
+     */
     Object suspended = INVALID;
+    /** The version of {@link #suspended}. */
+    long suspendedVersion = -1;
     /**
      * Halts waiting in {@link #deferred}. While one waits, this JVM stops using its write access locally and asks
      * again through the coordinator, so that a thread writing in a tight loop cannot starve the other nodes.

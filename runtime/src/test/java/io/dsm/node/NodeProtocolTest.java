@@ -4,6 +4,7 @@ import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.wire.HelloDecoder;
 import io.dsm.wire.HeartbeatAckEncoder;
+import io.dsm.wire.AcquireDecoder;
 import io.dsm.wire.HeartbeatDecoder;
 import io.dsm.wire.Intent;
 import io.dsm.wire.MemberEncoder;
@@ -304,6 +305,52 @@ class NodeProtocolTest
             .map(m -> new RegisterDecoder().wrapAndApplyHeader(m.buffer(), 0, new MessageHeaderDecoder()))
             .map(r -> r.sender() + " " + r.intent() + " " + r.name()).toList();
         assertEquals(List.of((ME + 10) + " READ Test.inFlight", (ME + 10) + " WRITE Test.duringRejoin"), registered);
+    }
+
+    @Test
+    void aGrantWithoutTheValueAfterTheLeaseLapsedUsesTheReplicaItCountedOnNotTheDefault()
+    {
+        // A read replica at version 3.
+        final SharedVariable variable = longVariable("Test.lapsed");
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.lapsed'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        final long readCorrelation = new RegisterDecoder().wrapAndApplyHeader(
+            only(RegisterDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder()).correlationId();
+        final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
+        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .correlationId(readCorrelation).variableId(VARIABLE_ID).epoch(5).version(3).owner(OLD_OWNER)
+            .hasValue((short)1);
+        answer.putValue(value, 0, value.length);
+        deliver(Wire.length(answer.encodedLength()));
+        assertEquals(17L, read.result);
+        // A lease, then an Acquire that names version 3.
+        sent.clear();
+        protocol.onTick(now);
+        final long sequence = new HeartbeatDecoder().wrapAndApplyHeader(only(HeartbeatDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).sequence();
+        deliver(Wire.length(new HeartbeatAckEncoder().wrapAndApplyHeader(in, 0, header).sender(0).sequence(sequence)
+            .encodedLength()));
+        sent.clear();
+        final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access to 'Test.lapsed'",
+            now + TimeUnit.SECONDS.toNanos(30));
+        protocol.onCommand(acquire, now);
+        final AcquireDecoder asked = new AcquireDecoder().wrapAndApplyHeader(only(AcquireDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder());
+        assertEquals(3, asked.version());
+        // The lease lapses (acknowledgements lost) before the grant: the replica is suspended.
+        now += TimeUnit.SECONDS.toNanos(4);
+        protocol.onTick(now);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("lease expired")), "logged: " + logged);
+        // The grant counts on version 3 and carries no value.
+        final OwnershipEncoder grant = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(OLD_OWNER).correlationId(asked.correlationId()).variableId(VARIABLE_ID).epoch(6).version(3)
+            .hasValue((short)0);
+        grant.readersCount(0);
+        grant.putValue(new byte[0], 0, 0);
+        deliver(Wire.length(grant.encodedLength()));
+        assertTrue(acquire.isDone(), "log: " + logged);
+        assertEquals(17L, variable.current(), "the value at version 3, not the declared default; log: " + logged);
+        assertTrue(logged.stream().noneMatch(l -> l.contains("using the declared default")), "logged: " + logged);
     }
 
     /** Makes this node the owner of {@code variable} (id VARIABLE_ID) with {@code value}, handed over by OLD_OWNER. */
