@@ -152,7 +152,6 @@ final class NodeProtocol
     private final Settings settings;
     private final Wire wire = new Wire();
     private long nextCheckpointScanNs;
-    private long checkpoints;
     /** A large message moved since requests were last checked. */
     private boolean transferring;
     private final Long2ObjectHashMap<Request> requests = new Long2ObjectHashMap<>();
@@ -609,13 +608,6 @@ final class NodeProtocol
             .sender(nodeId).correlationId(correlationId).variableId(variable.id).epoch(variable.epoch)
             .version(version).putValue(bytes, 0, bytes.length);
         outbox.send(COORDINATOR, wire.out(), Wire.length(checkpointOut.encodedLength()));
-        checkpoints++;
-    }
-
-    /** @return checkpoints sent to the directory (both durability modes). */
-    long checkpoints()
-    {
-        return checkpoints;
     }
 
     /** Drops every replica and ownership, and joins again as a new node. */
