@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The fault suite (docs/faults/README.md). Without arguments: the long form, 5 JVMs for 300 s with a fault every
 # 30 s (a node paused 30 s past its eviction, junk datagrams at the directory, kill -9 of the directory, kill -9 of a
-# node, in turn), in durable mode, on the directory on Aeron Cluster; every register's history is checked for
-# linearizability. `faults/run.sh short` runs the short form that `mvn verify` runs (FaultIT, 4 JVMs, 40 s).
+# node, in turn) and two nodes losing 5 % of the frames they receive, in durable mode, on the directory on Aeron
+# Cluster, once with one member and once with three (whose leader is the one killed): about 11 minutes. Every
+# register's history is checked for linearizability. `faults/run.sh short` runs the short form that `mvn verify`
+# runs (FaultIT, 4 JVMs, 40 s, both directories).
 # The report goes to stdout and to docs/faults/last-run.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,6 +12,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link #RUN_MS} in {@code durable} mode on the directory on Aeron Cluster, printing every operation as it happens,
  * while the test pauses a node past its eviction ({@code SIGSTOP}/{@code SIGCONT}), sprays the directory's ports with
  * junk datagrams (random bytes, truncated and oversized frames, forged Aeron headers), kills the directory with
- * {@code kill -9} and starts it again, and kills a node with {@code kill -9}. Every register's history, with the
- * operations of the killed node and those that failed taken as of unknown outcome, must be linearizable: no returned
- * write lost, no stale read. {@code faults/run.sh} runs the long form.
+ * {@code kill -9} and starts it again (with a directory of three members: its leader), and kills a node with
+ * {@code kill -9}; two of the nodes lose a share of the frames they receive for the whole run. Every register's
+ * history, with the operations of the killed node and those that failed taken as of unknown outcome, must be
+ * linearizable: no returned write lost, no stale read. {@code faults/run.sh} runs the long form.
  */
 class FaultIT
 {
@@ -49,7 +51,7 @@ class FaultIT
     private static final String DURABILITY = System.getProperty("dsm.faults.durability", "durable");
     private static final String LAG_MS = System.getProperty("dsm.faults.lag.ms", "1000");
     /** How many of the nodes lose {@link #LOSS_RATE} of the frames they receive, for the whole run. */
-    private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 0);
+    private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 2);
     private static final String LOSS_RATE = System.getProperty("dsm.faults.loss.rate", "0.05");
 
     @TempDir
@@ -59,16 +61,43 @@ class FaultIT
     @Timeout(600)
     void historiesStayLinearizableThroughPausesKillsOfANodeAndOfTheDirectoryAndJunk() throws Exception
     {
+        run(1);
+    }
+
+    /** The same with a directory of three members: the directory fault kills its leader and starts it again. */
+    @Test
+    @Timeout(600)
+    void historiesStayLinearizableWhenTheLeaderOfAThreeMemberDirectoryIsKilled() throws Exception
+    {
+        run(3);
+    }
+
+    private void run(final int members) throws Exception
+    {
         final List<String> faults = new ArrayList<>();
-        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.engine=cluster", "dsm.coordinator.dir=" + state,
-            "dsm.durability=" + DURABILITY, "dsm.durability.max.lag.ms=" + LAG_MS,
-            "dsm.heartbeat.interval.ms=200", "dsm.lease.ms=1000", "dsm.eviction.ms=2000"))
+        final int base = 20_000 + 10 * new Random().nextInt(1_000);
+        final String memberList = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 10) + ",127.0.0.1:" + (base + 20);
+        final List<String> properties = new ArrayList<>(List.of("dsm.coordinator.engine=cluster",
+            "dsm.coordinator.dir=" + state, "dsm.durability=" + DURABILITY, "dsm.durability.max.lag.ms=" + LAG_MS,
+            "dsm.heartbeat.interval.ms=200", "dsm.lease.ms=1000", "dsm.eviction.ms=2000"));
+        if (members == 3)
         {
-            JvmCluster.Jvm directory = cluster.startCoordinator();
+            properties.add("dsm.coordinator.members=" + memberList);
+        }
+        try (JvmCluster cluster = new JvmCluster(properties.toArray(new String[0])))
+        {
+            final List<JvmCluster.Jvm> directory = new ArrayList<>();
+            for (int m = 0; m < members; m++)
+            {
+                directory.add(members == 1 ? cluster.startCoordinator() :
+                    cluster.startDirectoryMember(m, state.resolve("member" + m)));
+            }
+            final int junkPort = members == 1 ? cluster.port : base;
             final List<JvmCluster.Jvm> nodes = new ArrayList<>();
             for (int i = 1; i <= NODES; i++)
             {
-                final List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+                final List<String> options = new ArrayList<>(List.of("-Xmx256m",
+                    "-Ddsm.log.level=" + System.getProperty("dsm.faults.log.level", "warn")));
                 if (i <= LOSSY_NODES)
                 {
                     // Loss for the whole run, as Aeron's own tests inject it: the node's media driver drops this
@@ -113,16 +142,29 @@ class FaultIT
                         break;
                     }
                     case 1:
-                        faults.add(atMs + " ms: " + junk(cluster.port, random) + " junk datagrams to the " +
+                        faults.add(atMs + " ms: " + junk(junkPort, random) + " junk datagrams to the " +
                             "directory's " + 6 + " ports");
                         break;
                     case 2:
                     {
-                        directory.kill9();
-                        final long killedNs = System.nanoTime();
-                        directory = cluster.startCoordinator();
-                        faults.add(atMs + " ms: kill -9 of the directory, listening again after " +
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs) + " ms");
+                        if (members == 1)
+                        {
+                            directory.get(0).kill9();
+                            final long killedNs = System.nanoTime();
+                            directory.set(0, cluster.startCoordinator());
+                            faults.add(atMs + " ms: kill -9 of the directory, listening again after " +
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs) + " ms");
+                        }
+                        else
+                        {
+                            final int leader = leaderOf(directory);
+                            directory.get(leader).kill9();
+                            final long killedNs = System.nanoTime();
+                            directory.set(leader, cluster.startDirectoryMember(leader, state.resolve("member" + leader)));
+                            faults.add(atMs + " ms: kill -9 of member " + leader + " of 3 (the leader), listening " +
+                                "again after " +
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs) + " ms");
+                        }
                         break;
                     }
                     default:
@@ -139,8 +181,17 @@ class FaultIT
             }
             for (final JvmCluster.Jvm node : alive)
             {
-                assertTrue(node.awaitLine("done", WAIT).startsWith("done"), node.describe());
+                // Its last line (an error's message may contain the word too).
+                node.awaitLine(line -> line.startsWith("done "), "its last line, 'done ...'", WAIT);
                 assertEquals(0, node.awaitExit(WAIT), node.describe());
+            }
+            // Every node's history and warnings, kept for a failure's analysis (faults/README.md).
+            final Path kept = Path.of(System.getProperty("dsm.faults.out", "target/faults"), "directory-of-" + members);
+            Files.createDirectories(kept);
+            for (final JvmCluster.Jvm node : nodes)
+            {
+                Files.write(kept.resolve(node.label + ".out"), node.stdout());
+                Files.writeString(kept.resolve(node.label + ".err"), node.stderr());
             }
             final Map<Integer, List<Op>> histories = new HashMap<>();
             final int[] counts = new int[4]; // returned, failed, unknown (no return), after the last fault
@@ -152,7 +203,8 @@ class FaultIT
                 byNode.append(byNode.length() == 0 ? "" : ", ").append(node.label).append(' ')
                     .append(counts[0] - before);
             }
-            final StringBuilder report = new StringBuilder("FaultIT: " + NODES + " JVMs, " + RUN_MS + " ms, dsm.durability=" +
+            final StringBuilder report = new StringBuilder("FaultIT: " + NODES + " JVMs, directory of " + members +
+                (members == 1 ? " member" : " members") + ", " + RUN_MS + " ms, dsm.durability=" +
                 DURABILITY + (DURABILITY.equals("fast") ? " (lag " + LAG_MS + " ms)" : "") + ", faults:");
             report.append("\n  for the whole run: ").append(LOSSY_NODES).append(" nodes drop ")
                 .append(LOSS_RATE).append(" of the data and control frames they receive");
@@ -186,6 +238,30 @@ class FaultIT
             assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
             assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
         }
+    }
+
+    /** @return the member whose latest role is leader (members print each change of role). */
+    private static int leaderOf(final List<JvmCluster.Jvm> members)
+    {
+        final int[] leader = {-1};
+        Await.until(() -> "a leader among the members: " + members.stream().map(JvmCluster.Jvm::describe).toList(),
+            WAIT, () ->
+            {
+                for (int m = 0; m < members.size(); m++)
+                {
+                    final List<String> roles = members.get(m).stdout().stream()
+                        .filter(line -> line.contains(" is LEADER") || line.contains(" is FOLLOWER") ||
+                            line.contains(" is CANDIDATE"))
+                        .toList();
+                    if (!roles.isEmpty() && roles.get(roles.size() - 1).endsWith(" is LEADER"))
+                    {
+                        leader[0] = m;
+                        return true;
+                    }
+                }
+                return false;
+            });
+        return leader[0];
     }
 
     /** @return what each node warned about (its stderr), for a failure's report. */

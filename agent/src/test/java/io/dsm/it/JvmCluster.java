@@ -311,7 +311,8 @@ final class JvmCluster implements AutoCloseable
                     final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                     if (remainingMs <= 0)
                     {
-                        throw new AssertionError(label + ": no " + what + " within " + timeout + "; " + describe());
+                        throw new AssertionError(label + ": no " + what + " within " + timeout + "; " + describe() +
+                            threads());
                     }
                     if (!outPump.isAlive() && cursor >= out.size())
                     {
@@ -412,6 +413,40 @@ final class JvmCluster implements AutoCloseable
             synchronized (out)
             {
                 return new ArrayList<>(out);
+            }
+        }
+
+        /** @return the stacks of the JVM's threads that run dsm or the program (jcmd), for a hang's report. */
+        String threads()
+        {
+            if (!process.isAlive())
+            {
+                return "";
+            }
+            try
+            {
+                final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                    .toString(), Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+                final String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                jcmd.waitFor(30, TimeUnit.SECONDS);
+                final StringBuilder kept = new StringBuilder("\n" + label + "'s threads in io.dsm:");
+                for (final String block : dump.split("\n\n"))
+                {
+                    if (block.contains("io.dsm"))
+                    {
+                        kept.append("\n").append(block);
+                    }
+                }
+                return kept.toString();
+            }
+            catch (final IOException ex)
+            {
+                return "\n(no thread dump: " + ex + ")";
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return "";
             }
         }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,49 @@ class LinearizabilityTest
         assertTrue(linearizable(0L, Op.write(0, Long.MAX_VALUE, 1L, "a"), Op.read(5, 6, 0L, "b")));
         assertFalse(linearizable(0L, Op.write(0, Long.MAX_VALUE, 1L, "a"), Op.read(5, 6, 1L, "b"),
             Op.read(7, 8, 0L, "b")));
+    }
+
+    @Test
+    void unobservedWritesOfUnknownOutcomeAreLeftOutAndObservedOnesKept()
+    {
+        final long never = Long.MAX_VALUE;
+        final List<Op> ops = new ArrayList<>();
+        // 40 writes that timed out, all overlapping everything after them: 2^40 subsets without the pruning.
+        for (int i = 0; i < 40; i++)
+        {
+            ops.add(Op.write(i, never, 1_000L + i, "w" + i));
+        }
+        ops.add(Op.write(100, 101, 5L, "a"));
+        ops.add(Op.read(102, 103, 5L, "b"));
+        ops.add(Op.read(104, 105, 1_007L, "b")); // one of them took effect after a's write
+        final Linearizability.Result kept = Linearizability.check(ops, 0L, 10_000);
+        assertTrue(kept.linearizable(), kept.explanation());
+        assertEquals(3 + 1, Linearizability.withoutUnobservedWrites(ops).size());
+        // After 1007 was read, a read of 5 again needs a write of 5 after it: there is none.
+        ops.add(Op.read(106, 107, 5L, "c"));
+        assertFalse(Linearizability.check(ops, 0L, 10_000).linearizable());
+        // An unknown increment can make 1_010 into 1_011: the write of 1_010 is kept for that read.
+        final List<Op> incremented = List.of(Op.write(0, never, 1_010L, "w"),
+            Op.readModifyWrite(1, never, null, null, "i"), Op.read(10, 11, 1_011L, "r"));
+        assertEquals(3, Linearizability.withoutUnobservedWrites(incremented).size());
+        assertTrue(Linearizability.check(incremented, 0L).linearizable());
+    }
+
+    @Test
+    void aSearchOverItsBudgetIsUndecidedNeverAPass()
+    {
+        final long never = Long.MAX_VALUE;
+        final List<Op> ops = new ArrayList<>();
+        // Increments of unknown outcome cannot be left out.
+        for (int i = 0; i < 30; i++)
+        {
+            ops.add(Op.readModifyWrite(i, never, null, null, "i" + i));
+        }
+        // 31 cannot be made of 0 by 30 increments; to say so the search must try every subset of them, in 2^30.
+        ops.add(Op.read(100, 101, 31L, "r"));
+        final Linearizability.Result result = Linearizability.check(ops, 0L, 1_000);
+        assertFalse(result.linearizable());
+        assertTrue(result.explanation().startsWith("undecided"), result.explanation());
     }
 
     @Test

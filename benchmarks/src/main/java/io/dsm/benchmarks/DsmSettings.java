@@ -21,7 +21,7 @@ public final class DsmSettings
         properties.add("-Ddsm.replication=" + System.getProperty("dsm.replication", "invalidate"));
         properties.add("-Ddsm.timeout.ms=20000");
         for (final String key : List.of("dsm.idle.warm.ns", "dsm.idle.max.park.ns", "dsm.coordinator.engine",
-            "dsm.durability"))
+            "dsm.durability", "dsm.secret"))
         {
             if (System.getProperty(key) != null)
             {

@@ -37,8 +37,14 @@ public class ReadMissBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
+            configure();
             cluster = DsmCluster.start();
             writer = cluster.peer("writer", "writer");
+        }
+
+        /** Sets the run's dsm properties before the cluster starts (a variant's own settings). */
+        protected void configure()
+        {
         }
 
         @Setup(Level.Invocation)

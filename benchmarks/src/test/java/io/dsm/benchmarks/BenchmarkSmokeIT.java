@@ -72,7 +72,7 @@ class BenchmarkSmokeIT
             "ValueAccessBenchmark.incrementVolatileField", "ValueAccessBenchmark.incrementAtomicLong",
             "ValueAccessBenchmark.incrementSharedField", "ValueAccessBenchmark.writeVolatileRecord",
             "ValueAccessBenchmark.writeSharedRecord", "ValueAccessBenchmark.writeSharedArrayElement",
-            "DurableWriteBenchmark.writeSharedField"));
+            "DurableWriteBenchmark.writeSharedField", "AuthenticatedReadMissBenchmark.readMiss"));
         assertEquals(expected, ran);
     }
 }

@@ -613,7 +613,9 @@ public final class DirectoryStateMachine
                     variable.inFlight = null;
                     if (broken.requester != member.id)
                     {
-                        // Serve it again, from this copy.
+                        // Serve it again, from this copy, with the value: the requester may have taken the old
+                        // owner's hand-over and written since, so the version it named says nothing any more.
+                        broken.requesterVersion = -1;
                         broken.stage = Stage.QUEUED;
                         variable.queue.addFirst(broken);
                     }
@@ -784,7 +786,9 @@ public final class DirectoryStateMachine
         if (current != null && current.stage == Stage.AWAIT_OWNED && variable.owner == member.id &&
             owned.epoch() == variable.epoch)
         {
-            variable.version = Math.max(variable.version, owned.version());
+            // The version stays that of the value held here: a grant without the value, or a checkpoint that says
+            // it is held, compares with it, so it never runs ahead of the bytes (which would make a later checkpoint
+            // of that version look held when it was not, and an eviction fall back to older bytes at a newer version).
             variable.inFlight = null;
             variable.previousOwner = DIRECTORY;
             broadcastMetadata(MetadataEvent.OWNER, variable);
@@ -880,8 +884,8 @@ public final class DirectoryStateMachine
     {
         final long correlationId = checkpoint.correlationId();
         final Variable variable = variables.get(checkpoint.variableId());
-        final boolean owner = variable != null && !variable.deleted && variable.owner == member.id &&
-            checkpoint.epoch() == variable.epoch;
+        final boolean owner = variable != null && !variable.deleted && (variable.owner == member.id &&
+            checkpoint.epoch() == variable.epoch || handingOver(variable, member.id, checkpoint.epoch()));
         if (owner && checkpoint.version() > variable.version)
         {
             final byte[] value = wire.bytes(checkpoint.valueLength());
@@ -899,6 +903,18 @@ public final class DirectoryStateMachine
             // A copy of one already held (sent again to a new leader) is answered as held.
             ack(member.id, correlationId, owner && checkpoint.version() <= variable.version ? 1 : 0);
         }
+    }
+
+    /**
+     * @return whether {@code nodeId} is the owner a hand-over in flight takes the variable from, and {@code epoch}
+     *         the one it owned by: its checkpoint was sent before it handed the value on (a durable write holds the
+     *         variable until its checkpoint is answered), so the new owner continues from it.
+     */
+    private static boolean handingOver(final Variable variable, final int nodeId, final long epoch)
+    {
+        final Request current = variable.inFlight;
+        return current != null && current.stage == Stage.AWAIT_OWNED && current.kind == Kind.ACQUIRE &&
+            variable.previousOwner == nodeId && epoch == variable.epoch - 1;
     }
 
     /** @return owner checkpoints taken ({@code dsm.durability}). */
@@ -1372,7 +1388,8 @@ public final class DirectoryStateMachine
         final int requester;
         final long correlationId;
         final ReadMode mode;
-        final long requesterVersion;
+        /** The version of the requester's replica it named (-1: none, or it may have moved on since). */
+        long requesterVersion;
         final byte[] value;
         final int hops;
         final long deadlineNs;

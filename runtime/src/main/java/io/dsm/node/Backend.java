@@ -79,10 +79,13 @@ public interface Backend
      * @param variable the variable just written.
      * @param bytes    its value, serialized.
      * @param version  its version.
+     * @return null once the directory holds it; why not, when it refused it because it does not count this node as
+     *         the owner under its epoch any more (the write is then not held, and must not be read).
      * @throws io.dsm.DsmTimeoutException when the directory did not answer in time: the write's outcome is unknown
      *                                    (it is in this replica, and may or may not survive this node's crash).
      */
-    default void checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
+    default String checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
     {
+        return null;
     }
 }

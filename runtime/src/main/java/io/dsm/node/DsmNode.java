@@ -7,7 +7,9 @@ import io.dsm.DsmTimeoutException;
 import io.dsm.VariableInfo;
 import io.dsm.coordinator.CoordinatorServer;
 import io.dsm.coordinator.DirectoryCluster;
+import io.dsm.protocol.DataPlaneMac;
 import io.dsm.protocol.SharedSecret;
+import io.dsm.protocol.Wire;
 import io.dsm.runtime.Configuration;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
@@ -20,6 +22,7 @@ import io.dsm.wire.ErrorCode;
 import io.dsm.wire.ReadMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -56,6 +59,11 @@ public final class DsmNode implements Backend, Agent
     private final String inboxChannel;
     private final int inboxStream;
     private final MessageAssembler assembler;
+    /** With {@code dsm.secret}: authenticates what nodes send each other directly; null without. */
+    private final DataPlaneMac mac;
+    private final ExpandableArrayBuffer sealed = new ExpandableArrayBuffer(256);
+    /** Messages from other nodes dropped because their authentication failed; in each log line about them. */
+    private long unauthenticated;
     private final NodeProtocol protocol;
     private final DirectoryLink coordinator;
     /** The shortest silence of the directory after which its session is opened again. */
@@ -103,6 +111,9 @@ public final class DsmNode implements Backend, Agent
             .termLength(ctx.termLength)
             .maxMessageLength(ctx.maxMessageLength)
             .errorHandler(t -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-aeron", "node transport: " + t)));
+        // The classic coordinator has no secret and answers on the inbox too: the data plane is authenticated with
+        // the directory on Aeron Cluster only (docs/SECURITY.md).
+        this.mac = ctx.secret == null || !ctx.clusterEngine ? null : new DataPlaneMac(ctx.secret);
         this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(),
             why -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-chunk", "node inbox: " + why));
         try
@@ -376,8 +387,24 @@ public final class DsmNode implements Backend, Agent
 
     private void onInboxMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        protocol.onMessage(buffer, offset, length, nowNs);
+        if (mac == null)
+        {
+            protocol.onMessage(buffer, offset, length, nowNs);
+            return;
+        }
+        final int opened = mac.open(buffer, offset, length, protocol.nodeId());
+        if (opened < 0)
+        {
+            unauthenticated++;
+            DsmLog.rateLimited(DsmLog.Level.WARN, "node-unauthenticated", "node " + protocol.nodeId() +
+                " dropped a message of " + length + " bytes (" + unauthenticated + " so far) that claims to be from " +
+                "node " + (length >= Wire.HEADER_LENGTH + 4 ? buffer.getInt(offset + Wire.HEADER_LENGTH,
+                java.nio.ByteOrder.LITTLE_ENDIAN) : -1) + ": " + DataPlaneMac.reason(opened));
+            return;
+        }
+        protocol.onMessage(buffer, offset, opened, nowNs);
     }
+
 
     /** A message on the directory cluster's egress. */
     private void onDirectoryMessage(final DirectBuffer buffer, final int offset, final int length)
@@ -415,6 +442,11 @@ public final class DsmNode implements Backend, Agent
             {
                 try
                 {
+                    if (mac != null)
+                    {
+                        to.send(sealed, 0, mac.seal(buffer, 0, length, destination, false, sealed));
+                        return;
+                    }
                     to.send(buffer, 0, length);
                 }
                 catch (final IllegalArgumentException ex)
@@ -449,6 +481,11 @@ public final class DsmNode implements Backend, Agent
             final Destination to = destination(destination);
             if (to != null)
             {
+                if (mac != null)
+                {
+                    to.sendUrgent(sealed, 0, mac.seal(buffer, 0, length, destination, true, sealed));
+                    return;
+                }
                 to.sendUrgent(buffer, 0, length);
             }
         }
@@ -488,6 +525,10 @@ public final class DsmNode implements Backend, Agent
         public void disconnect(final int nodeId)
         {
             CloseHelper.quietClose(peers.remove(nodeId));
+            if (mac != null)
+            {
+                mac.forget(nodeId);
+            }
         }
 
         @Override
@@ -650,13 +691,14 @@ public final class DsmNode implements Backend, Agent
     }
 
     @Override
-    public void checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
+    public String checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
     {
         final Request request = new Request(Request.Kind.CHECKPOINT, variable,
             "durable write of '" + variable.name() + "'", deadline());
         request.bytes = bytes;
         request.version = version;
         submit(request);
+        return request.refused ? (String)request.result : null;
     }
 
     @Override

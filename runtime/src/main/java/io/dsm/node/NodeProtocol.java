@@ -710,6 +710,7 @@ final class NodeProtocol
         {
             case READ:
                 requests.put(correlationId, request);
+                request.invalidationsAtSend = variable.invalidations;
                 if (prepared.containsKey(variable.id) && variable.id != 0)
                 {
                     // A two-phase update is pending here: the read waits for its commit.
@@ -735,10 +736,10 @@ final class NodeProtocol
                 }
                 else
                 {
+                    variable.acquiringVersion = variable.value != SharedVariable.INVALID ? variable.version : -1;
                     acquireOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                         .sender(nodeId).correlationId(correlationId).variableId(variable.id)
-                        .version(variable.value != SharedVariable.INVALID ? variable.version : -1)
-                        .timeoutNs(coordinatorTimeoutNs());
+                        .version(variable.acquiringVersion).timeoutNs(coordinatorTimeoutNs());
                     outbox.send(COORDINATOR, wire.out(), Wire.length(acquireOut.encodedLength()));
                 }
                 break;
@@ -1376,12 +1377,7 @@ final class NodeProtocol
             case SUSPEND:
                 if (variable.access == SharedVariable.READ)
                 {
-                    // Not readable any more; but an Acquire sent before the lease lapsed named this version, and the
-                    // grant may come without the value: it is kept for that (only at this version).
-                    variable.suspended = variable.current();
-                    variable.suspendedVersion = variable.version;
-                    variable.value = SharedVariable.INVALID;
-                    variable.access = SharedVariable.NONE;
+                    dropReadReplica(variable);
                 }
                 else if (variable.access == SharedVariable.WRITE && variable.value != SharedVariable.INVALID)
                 {
@@ -1402,15 +1398,32 @@ final class NodeProtocol
                 variable.hasReaders = false;
                 return true;
             case DROP_READ:
+                variable.invalidations++;
                 if (variable.access == SharedVariable.READ)
                 {
-                    variable.value = SharedVariable.INVALID;
-                    variable.access = SharedVariable.NONE;
+                    dropReadReplica(variable);
                 }
                 return true;
             default:
                 return processMessage(variable, message);
         }
+    }
+
+    /**
+     * Drops a read replica, the variable's lock held. One that an {@code Acquire} in flight named is kept aside, at its
+     * version only: the grant counts on it and may come without the value (a node whose replica was invalidated, or
+     * whose lease lapsed, after it asked and before the grant once took the declared default instead).
+     */
+    private static void dropReadReplica(final SharedVariable variable)
+    {
+        if (variable.acquiringVersion >= 0 && variable.acquiringVersion == variable.version &&
+            variable.value != SharedVariable.INVALID)
+        {
+            variable.kept = variable.current();
+            variable.keptVersion = variable.version;
+        }
+        variable.value = SharedVariable.INVALID;
+        variable.access = SharedVariable.NONE;
     }
 
     private boolean processMessage(final SharedVariable variable, final DirectBuffer in)
@@ -1436,10 +1449,10 @@ final class NodeProtocol
             {
                 invalidateIn.wrap(in, at, block, version);
                 final int sender = invalidateIn.sender();
+                variable.invalidations++;
                 if (variable.access == SharedVariable.READ)
                 {
-                    variable.value = SharedVariable.INVALID;
-                    variable.access = SharedVariable.NONE;
+                    dropReadReplica(variable);
                 }
                 done(sender, variable.id, invalidateIn.epoch(), invalidateIn.writeId());
                 abandonPrepared(variable);
@@ -1496,7 +1509,13 @@ final class NodeProtocol
             failDecode(variable, request, ex);
             return;
         }
-        if (variable.access != SharedVariable.WRITE)
+        // Installed as a replica only as the answer to a read of ours with no invalidation since it was sent. A late
+        // answer (to a read that timed out, or was sent again by a node that joined again) would be a replica no owner
+        // knows of, and one that crossed an invalidation (its owner handed over, and the new owner's first write
+        // invalidated this node before the answer came) a replica of a value already overwritten: each served stale
+        // reads until the next write reached this node. The read itself may still return it: it overlaps that write.
+        if (variable.access != SharedVariable.WRITE && request != null &&
+            request.invalidationsAtSend == variable.invalidations)
         {
             variable.version = version;
             variable.epoch = epoch;
@@ -1582,10 +1601,10 @@ final class NodeProtocol
             return;
         }
         // Reads wait for the commit from now on: no one may see the old value once any reader sees the new one.
+        variable.invalidations++;
         if (variable.access == SharedVariable.READ)
         {
-            variable.value = SharedVariable.INVALID;
-            variable.access = SharedVariable.NONE;
+            dropReadReplica(variable);
         }
         final Prepared pending = new Prepared(writeId, version, content);
         final Prepared previous = prepared.put(variable.id, pending);
@@ -1604,6 +1623,7 @@ final class NodeProtocol
         {
             for (final Request reader : pending.readers)
             {
+                reader.invalidationsAtSend = variable.invalidations;
                 sendRead(variable, reader.correlationId, variable.owner == nodeId ? COORDINATOR : variable.owner);
             }
         }
@@ -1773,8 +1793,11 @@ final class NodeProtocol
             return;
         }
         Object content = variable.value != SharedVariable.INVALID && variable.version == version ?
-            variable.current() : variable.suspended != SharedVariable.INVALID && variable.suspendedVersion == version ?
+            variable.current() : variable.kept != SharedVariable.INVALID && variable.keptVersion == version ?
+            variable.kept : variable.suspended != SharedVariable.INVALID && variable.suspendedVersion == version ?
             variable.suspended : SharedVariable.INVALID;
+        variable.kept = SharedVariable.INVALID;
+        variable.acquiringVersion = -1;
         if (bytes != null)
         {
             try
@@ -1884,10 +1907,13 @@ final class NodeProtocol
         }
         if (request.kind == Request.Kind.CHECKPOINT && ack.flags() != 1)
         {
-            // The directory no longer counts this node as the owner: it was evicted while the write waited.
-            request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " has an unknown outcome: " +
-                describe(COORDINATOR) + " no longer counts node " + nodeId + " as its owner (epoch " +
-                request.variable.epoch + "), so the value may be lost");
+            // The directory no longer counts this node as the owner: it was evicted while the write waited, or a
+            // hand-over it took part in was broken by an eviction and the directory grants again from its copy.
+            request.refused = true;
+            request.result = request.what + " failed: " + describe(COORDINATOR) + " no longer counts node " + nodeId +
+                " as its owner (epoch " + request.variable.epoch + ") and did not take the value, so the write did not " +
+                "take effect and this node dropped it (an eviction, or a hand-over broken by one)";
+            request.complete();
             return;
         }
         request.complete();

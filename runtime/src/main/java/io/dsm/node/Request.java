@@ -62,6 +62,8 @@ final class Request
     boolean keep;
     /** CHECKPOINT: the version of {@link #bytes}. */
     long version;
+    /** READ: the variable's invalidations when the read was sent (see {@link SharedVariable#invalidations}). */
+    long invalidationsAtSend;
 
     // The dsm thread's (correlation, whom it waits for, its own state for the request).
     long correlationId;
@@ -70,6 +72,8 @@ final class Request
     boolean retried;
 
     // The outcome.
+    /** CHECKPOINT: the directory answered that it does not count this node as the owner (the value is not held). */
+    boolean refused;
     Object result;
     int errorCode;
     String error;

@@ -100,13 +100,27 @@ public final class SharedVariable extends VariableLock
     Object released = INVALID;
     /** Grants waiting for the thread that asked for them; guarded by lock. */
     int reserved;
-    /**
-     * The replica's value kept while the lease is expired (write access: to resume with; a read replica: only to
-     * take ownership with, should a grant that counts on it come without the value); guarded by lock.
-     */
+    /** The value of a replica with write access kept while the lease is expired, to resume with; guarded by lock. */
     Object suspended = INVALID;
     /** The version of {@link #suspended}. */
     long suspendedVersion = -1;
+    /**
+     * The version of the read replica that an {@code Acquire} in flight named (-1: none): the grant may come without
+     * the value, counting on it; dsm thread only.
+     */
+    long acquiringVersion = -1;
+    /**
+     * A read replica dropped (invalidated, its lease lapsed) while an {@code Acquire} that named its version was in
+     * flight: kept, at {@link #keptVersion} only, for a grant that comes without the value; guarded by lock.
+     */
+    Object kept = INVALID;
+    /** The version of {@link #kept}. */
+    long keptVersion = -1;
+    /**
+     * Invalidations of this variable that reached this node (and other drops of its read replica by another node's
+     * order); a read's answer is installed as a replica only if none came since the read was sent; dsm thread only.
+     */
+    long invalidations;
     /**
      * Halts waiting in {@link #deferred}. While one waits, this JVM stops using its write access locally and asks
      * again through the coordinator, so that a thread writing in a tight loop cannot starve the other nodes.
@@ -653,7 +667,14 @@ public final class SharedVariable extends VariableLock
     {
         if (ReplicaTable.durable())
         {
-            ReplicaTable.backend().checkpoint(this, serialize(current()), version);
+            final String refused = ReplicaTable.backend().checkpoint(this, serialize(current()), version);
+            if (refused != null)
+            {
+                // Not held, and this node does not own the variable under that epoch any more: no one may read the
+                // write (a read here would see it, and then lose it when the directory grants again from its copy).
+                dropRefusedWrite();
+                throw new DsmTimeoutException(refused);
+            }
         }
     }
 
@@ -852,11 +873,26 @@ public final class SharedVariable extends VariableLock
     }
 
     /** Forgets the replica and any write access; the caller holds the lock. */
+    /**
+     * A durable write the directory refused to hold (this node is not the owner under its epoch any more): the
+     * replica is dropped so that nothing reads the write; the next access asks the directory. The caller holds the
+     * lock.
+     */
+    void dropRefusedWrite()
+    {
+        value = INVALID;
+        access = NONE;
+        suspended = INVALID;
+        hasReaders = false;
+    }
+
     void invalidateLocally()
     {
         value = INVALID;
         access = NONE;
         suspended = INVALID;
+        kept = INVALID;
+        acquiringVersion = -1;
         version = 0;
         hasReaders = false;
         released = INVALID;

@@ -72,6 +72,15 @@ public final class SharedSecret
         return proof != null && MessageDigest.isEqual(prove(challenge), proof);
     }
 
+    /**
+     * @param purpose what the key is for (a constant string); each purpose gets a key of its own.
+     * @return a key derived from the secret for that purpose (HMAC-SHA256 of the purpose under the secret).
+     */
+    public byte[] derive(final String purpose)
+    {
+        return prove(purpose.getBytes(StandardCharsets.US_ASCII));
+    }
+
     @Override
     public String toString()
     {

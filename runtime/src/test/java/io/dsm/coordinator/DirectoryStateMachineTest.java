@@ -382,7 +382,8 @@ class DirectoryStateMachineTest
         assertEquals(b, forwarded.to);
         assertEquals(c, new ReadDecoder().wrapAndApplyHeader(forwarded.buffer(), 0, new MessageHeaderDecoder())
             .requester());
-        assertEquals(5, directory.variables().get(0).version(), "the owner's version as of the hand-over");
+        assertEquals(1, directory.variables().get(0).version(),
+            "the version of the value the directory holds, not the owner's (its checkpoints move it on)");
     }
 
     @Test
@@ -580,6 +581,26 @@ class DirectoryStateMachineTest
         assertTrue(logged.stream().anyMatch(l -> l.contains("evicts node " + a)), logged.toString());
     }
 
+    @Test
+    void aHandOverBrokenByTheOldOwnersEvictionIsGrantedAgainWithTheValueWhateverVersionTheRequesterNamed()
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final int x = idOf(register(a, "x", Intent.INIT, bytes("v1")));
+        acquire(a, x, 1);
+        owned(a, x, 1, 1);
+        sent.clear();
+        // b names version 1, the version the directory holds; a may have handed x over (and b written) before its
+        // eviction breaks the hand-over, so the version b named says nothing any more.
+        final long acquireB = acquire(b, x, 1);
+        assertEquals(a, only(TransferDecoder.TEMPLATE_ID).to);
+        evictAllBut(b);
+        final OwnershipDecoder grant = ownership(only(OwnershipDecoder.TEMPLATE_ID));
+        assertEquals(acquireB, grant.correlationId());
+        assertEquals(1, grant.hasValue(), "the value travels: b's replica may not be at version 1 any more");
+        assertEquals(1, grant.version());
+    }
+
     /** Lets the eviction time pass with only {@code survivor} sending heartbeats, then ticks; clears what was sent. */
     private void evictAllBut(final int survivor)
     {
@@ -633,6 +654,44 @@ class DirectoryStateMachineTest
         final byte[] value = new byte[grant.valueLength()];
         grant.getValue(value, 0, value.length);
         assertArrayEquals(bytes("v5"), value);
+    }
+
+    @Test
+    void aConfirmationAheadOfTheValueHeldNeverMakesACheckpointLookHeldAndTheOldOwnersLastCheckpointCounts()
+    {
+        final int a = join("a");
+        final int b = join("b");
+        final int c = join("c");
+        final int x = idOf(register(a, "x", Intent.INIT, bytes("v1")));
+        acquire(a, x, 1);
+        // a's first Owned was lost with a directory leader; it wrote versions 2 and 3 and confirms the grant sent again
+        // with its version now, before its checkpoint of 3 (sent again too) arrives.
+        owned(a, x, 1, 3);
+        sent.clear();
+        final long asked = checkpoint(a, x, 1, 3, bytes("v3"), true);
+        assertEquals(1, new AckDecoder().wrapAndApplyHeader(only(AckDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).flags());
+        assertEquals(1, directory.checkpoints(), "taken: the confirmation did not make version 3 look held");
+        assertEquals(3, directory.variables().get(0).version());
+
+        // b asks for write access while a's durable write of version 4 waits for its checkpoint's answer (a hands x
+        // over only after it): the checkpoint of the owner being handed over from, at its epoch, is taken.
+        acquire(b, x, -1);
+        assertEquals(a, only(TransferDecoder.TEMPLATE_ID).to);
+        sent.clear();
+        checkpoint(a, x, 1, 4, bytes("v4"), true);
+        assertEquals(1, new AckDecoder().wrapAndApplyHeader(only(AckDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).flags(), "held: the write returns");
+        assertEquals(2, directory.checkpoints());
+        checkpoint(a, x, 0, 5, bytes("v5"), false); // an older epoch still counts for nothing
+        assertEquals(2, directory.checkpoints());
+
+        // a and b die mid hand-over: x is back at what the directory holds, version 4, and c reads it.
+        evictAllBut(c);
+        read(c, x);
+        final ValueDecoder value = value(only(ValueDecoder.TEMPLATE_ID));
+        assertEquals(4, value.version());
+        assertEquals("v4", valueText(value));
     }
 
     @Test

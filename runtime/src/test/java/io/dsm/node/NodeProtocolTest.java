@@ -7,12 +7,14 @@ import io.dsm.wire.HeartbeatAckEncoder;
 import io.dsm.wire.AcquireDecoder;
 import io.dsm.wire.HeartbeatDecoder;
 import io.dsm.wire.Intent;
+import io.dsm.wire.InvalidateEncoder;
 import io.dsm.wire.MemberEncoder;
 import io.dsm.wire.MemberEvent;
 import io.dsm.wire.MessageHeaderDecoder;
 import io.dsm.wire.MessageHeaderEncoder;
 import io.dsm.wire.OwnedDecoder;
 import io.dsm.wire.OwnershipEncoder;
+import io.dsm.wire.ReadDecoder;
 import io.dsm.wire.ReadEncoder;
 import io.dsm.wire.ReadMode;
 import io.dsm.wire.RegisterDecoder;
@@ -180,6 +182,49 @@ class NodeProtocolTest
     }
 
     @Test
+    void aLateAnswerOrOneThatCrossedAnInvalidationIsNotInstalledAsAReplica()
+    {
+        // A read replica at version 3, from the owner.
+        final SharedVariable variable = longVariable("Test.late");
+        final Request first = new Request(Request.Kind.READ, variable, "read of 'Test.late'", now + TIMEOUT_NS);
+        protocol.onCommand(first, now);
+        final long registered = new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder()).correlationId();
+        deliverValue(registered, 3, 17L);
+        assertEquals(17L, variable.current());
+
+        // Invalidated; a read goes to the owner; a newer owner's invalidation overtakes the answer, which then comes
+        // with the value the invalidating write replaced: the read returns it, but nothing is installed.
+        deliver(Wire.length(new InvalidateEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .variableId(VARIABLE_ID).epoch(5).writeId(1).encodedLength()));
+        sent.clear();
+        final Request second = new Request(Request.Kind.READ, variable, "read of 'Test.late'", now + TIMEOUT_NS);
+        protocol.onCommand(second, now);
+        final long asked = new ReadDecoder().wrapAndApplyHeader(only(ReadDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId();
+        deliver(Wire.length(new InvalidateEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .variableId(VARIABLE_ID).epoch(6).writeId(2).encodedLength()));
+        deliverValue(asked, 4, 18L);
+        assertTrue(second.isDone());
+        assertEquals(18L, second.result, "the read overlaps the write that invalidated it: it may return this");
+        assertEquals(SharedVariable.INVALID, variable.value, "but a replica of it would serve stale reads");
+
+        // An answer to no read of ours (a read that timed out, or that a node joining again sent as another node).
+        deliverValue(asked + 1000, 5, 19L);
+        assertEquals(SharedVariable.INVALID, variable.value, "a late answer is no replica");
+    }
+
+    private void deliverValue(final long correlation, final long version, final long value)
+    {
+        final byte[] bytes = ReplicaTable.codec().encode(value, Long.class);
+        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .correlationId(correlation).variableId(VARIABLE_ID).epoch(5).version(version).owner(OLD_OWNER)
+            .hasValue((short)1);
+        answer.putValue(bytes, 0, bytes.length);
+        deliver(Wire.length(answer.encodedLength()));
+    }
+
+    @Test
     void aValueForAnUnknownVariableAndNoRequestOfOursIsDroppedAndNamed()
     {
         final SharedVariable variable = longVariable("Test.z");
@@ -344,6 +389,45 @@ class NodeProtocolTest
         // The grant counts on version 3 and carries no value.
         final OwnershipEncoder grant = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
             .sender(OLD_OWNER).correlationId(asked.correlationId()).variableId(VARIABLE_ID).epoch(6).version(3)
+            .hasValue((short)0);
+        grant.readersCount(0);
+        grant.putValue(new byte[0], 0, 0);
+        deliver(Wire.length(grant.encodedLength()));
+        assertTrue(acquire.isDone(), "log: " + logged);
+        assertEquals(17L, variable.current(), "the value at version 3, not the declared default; log: " + logged);
+        assertTrue(logged.stream().noneMatch(l -> l.contains("using the declared default")), "logged: " + logged);
+    }
+
+    @Test
+    void aGrantWithoutTheValueAfterTheReplicaWasInvalidatedUsesTheReplicaItCountedOnNotTheDefault()
+    {
+        // A read replica at version 3, and an Acquire that names it.
+        final SharedVariable variable = longVariable("Test.invalidated");
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.invalidated'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        final long readCorrelation = new RegisterDecoder().wrapAndApplyHeader(
+            only(RegisterDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder()).correlationId();
+        final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
+        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .correlationId(readCorrelation).variableId(VARIABLE_ID).epoch(5).version(3).owner(0)
+            .hasValue((short)1);
+        answer.putValue(value, 0, value.length);
+        deliver(Wire.length(answer.encodedLength()));
+        assertEquals(17L, read.result);
+        sent.clear();
+        final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access to 'Test.invalidated'",
+            now + TIMEOUT_NS);
+        protocol.onCommand(acquire, now);
+        final AcquireDecoder asked = new AcquireDecoder().wrapAndApplyHeader(only(AcquireDecoder.TEMPLATE_ID).buffer(),
+            0, new MessageHeaderDecoder());
+        assertEquals(3, asked.version());
+        // Another node's request, ahead of this one at the directory, invalidates this replica; that node takes
+        // ownership at version 3 and writes nothing; the grant to this node, which named version 3, has no value.
+        deliver(Wire.length(new InvalidateEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .variableId(VARIABLE_ID).epoch(5).writeId(1).encodedLength()));
+        assertEquals(SharedVariable.INVALID, variable.value, "invalidated");
+        final OwnershipEncoder grant = new OwnershipEncoder().wrapAndApplyHeader(in, 0, header)
+            .sender(OLD_OWNER).correlationId(asked.correlationId()).variableId(VARIABLE_ID).epoch(7).version(3)
             .hasValue((short)0);
         grant.readersCount(0);
         grant.putValue(new byte[0], 0, 0);
