@@ -16,9 +16,11 @@ if [ "$form" = "long" ]; then
 fi
 mvn -B -q install -DskipTests
 cd agent
-mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FaultIT "${args[@]}"
+status=0
+mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FaultIT "${args[@]}" || status=$?
 report=$(sed -n '/FaultIT: /,/]]>/p' target/failsafe-reports/TEST-io.dsm.it.FaultIT.xml | sed 's/]]>.*//; s/.*<!\[CDATA\[//')
 {
   echo "# faults/run.sh $form, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
   echo "$report"
 } | tee ../docs/faults/last-run.txt
+exit $status

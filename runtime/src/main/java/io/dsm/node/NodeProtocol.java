@@ -626,7 +626,10 @@ final class NodeProtocol
         }
         outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + " lost the coordinator for " +
             TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms and joins again" +
-            (lost.isEmpty() ? "" : "; unreplicated writes to " + lost + " are lost"));
+            (lost.isEmpty() ? "" : settings.checkpointLagNs == 0 ?
+            "; it owned " + lost + ", whose returned writes the directory holds (dsm.durability=durable)" :
+            "; its writes to " + lost + " after their last checkpoint are lost (dsm.durability=fast: at most " +
+            TimeUnit.NANOSECONDS.toMillis(settings.checkpointLagNs) + " ms of them)"));
         variables.clear();
         copysets.clear();
         writes.clear();
@@ -1585,6 +1588,10 @@ final class NodeProtocol
         final long version = prepare.version();
         final byte[] bytes = wire.bytes(prepare.valueLength());
         prepare.getValue(bytes, 0, bytes.length);
+        if (fenced(variable, sender, epoch, "Prepare"))
+        {
+            return;
+        }
         Object content = null;
         try
         {
@@ -1613,6 +1620,25 @@ final class NodeProtocol
             pending.readers.addAll(previous.readers);
         }
         done(sender, variable.id, epoch, writeId);
+    }
+
+    /**
+     * A write pushed under an epoch older than the one this node's replica came from is a fenced owner's: ownership
+     * moved on since (an owner's write holds the variable until its readers answer, so its hand-over comes after
+     * them). It is neither applied nor answered, so that the fenced owner cannot count it as returned.
+     *
+     * @return whether the message is dropped.
+     */
+    private boolean fenced(final SharedVariable variable, final int sender, final long epoch, final String what)
+    {
+        if (epoch >= variable.epoch)
+        {
+            return false;
+        }
+        outbox.log(DsmLog.Level.WARN, "node-fenced", "node " + nodeId + " dropped a " + what + " of '" +
+            variable.name() + "' from node " + sender + " under epoch " + epoch + ", older than epoch " +
+            variable.epoch + " its replica came from: a fenced owner's write");
+        return true;
     }
 
     /** A two-phase update that will not be committed here (invalidated, or ownership moved): reads ask again. */
@@ -1668,6 +1694,10 @@ final class NodeProtocol
         final long version = update.version();
         final byte[] bytes = wire.bytes(update.valueLength());
         update.getValue(bytes, 0, bytes.length);
+        if (fenced(variable, sender, epoch, "Update"))
+        {
+            return;
+        }
         if (variable.access == SharedVariable.READ && variable.value != SharedVariable.INVALID &&
             version > variable.version)
         {

@@ -2,6 +2,7 @@ package io.dsm.node;
 
 import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
+import io.dsm.wire.DoneDecoder;
 import io.dsm.wire.HelloDecoder;
 import io.dsm.wire.HeartbeatAckEncoder;
 import io.dsm.wire.AcquireDecoder;
@@ -19,6 +20,7 @@ import io.dsm.wire.ReadEncoder;
 import io.dsm.wire.ReadMode;
 import io.dsm.wire.RegisterDecoder;
 import io.dsm.wire.RegisteredEncoder;
+import io.dsm.wire.UpdateEncoder;
 import io.dsm.wire.ValueDecoder;
 import io.dsm.wire.ValueEncoder;
 import io.dsm.wire.WelcomeEncoder;
@@ -212,6 +214,38 @@ class NodeProtocolTest
         // An answer to no read of ours (a read that timed out, or that a node joining again sent as another node).
         deliverValue(asked + 1000, 5, 19L);
         assertEquals(SharedVariable.INVALID, variable.value, "a late answer is no replica");
+    }
+
+    @Test
+    void aWritePushedUnderAnOlderEpochThanTheReplicasIsAFencedOwnersAndIsNeitherAppliedNorAnswered()
+    {
+        // A read replica at version 3, from an owner at epoch 5.
+        final SharedVariable variable = longVariable("Test.fenced");
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.fenced'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        deliverValue(new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId(), 3, 17L);
+        sent.clear();
+
+        // An owner fenced off since (epoch 4) pushes a newer version: dropped, unanswered, named.
+        deliverUpdate(4, 9, 99L);
+        assertEquals(17L, variable.current());
+        assertTrue(sent.stream().noneMatch(s -> s.template() == DoneDecoder.TEMPLATE_ID), "no Done: " + sent);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("fenced owner")), "logged: " + logged);
+
+        // The owner of the replica's epoch pushes: applied and answered.
+        deliverUpdate(5, 4, 18L);
+        assertEquals(18L, variable.current());
+        assertEquals(1, sent.stream().filter(s -> s.template() == DoneDecoder.TEMPLATE_ID).count());
+    }
+
+    private void deliverUpdate(final long epoch, final long version, final long value)
+    {
+        final byte[] bytes = ReplicaTable.codec().encode(value, Long.class);
+        final UpdateEncoder update = new UpdateEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
+            .variableId(VARIABLE_ID).epoch(epoch).writeId(1).version(version);
+        update.putValue(bytes, 0, bytes.length);
+        deliver(Wire.length(update.encodedLength()));
     }
 
     private void deliverValue(final long correlation, final long version, final long value)
