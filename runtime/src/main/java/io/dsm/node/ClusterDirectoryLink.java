@@ -75,6 +75,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     {
     }
     private boolean reconnected;
+    /** When the current session opened. */
+    private long openedNs;
     /** The directory's doorbell (a one-member directory sleeps on it), or null. */
     private InetSocketAddress directoryBell;
     /** Something was offered since the last ring. */
@@ -257,6 +259,7 @@ final class ClusterDirectoryLink implements DirectoryLink
             connecting = null;
             cluster = connected;
             notConnectedSinceNs = 0;
+            openedNs = nowNs;
             if (hadSession)
             {
                 // What the old session took lately may not have reached the log: it goes again, in order, before
@@ -420,6 +423,12 @@ final class ClusterDirectoryLink implements DirectoryLink
     public String refusal()
     {
         return refusal;
+    }
+
+    @Override
+    public long sessionOpenedNs()
+    {
+        return openedNs;
     }
 
     @Override

@@ -55,6 +55,12 @@ interface DirectoryLink extends AutoCloseable
      */
     boolean reconnected();
 
+    /** @return when the current session with the directory opened ({@code System.nanoTime()}), or 0. */
+    default long sessionOpenedNs()
+    {
+        return 0;
+    }
+
     /**
      * The directory has not answered for a while: a link with sessions opens a new one (a directory restarted on the
      * same address does not know the old session); others do nothing.

@@ -68,6 +68,8 @@ public final class DsmNode implements Backend, Agent
     private final DirectoryLink coordinator;
     /** The shortest silence of the directory after which its session is opened again. */
     private static final long MIN_SILENCE_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Hellos unanswered this long on one session: open another (an election is over well within it). */
+    private static final long JOIN_SILENCE_NS = TimeUnit.SECONDS.toNanos(3);
     private long nextSilenceCheckNs;
     private final Int2ObjectHashMap<Destination> peers = new Int2ObjectHashMap<>();
     private final ManyToOneConcurrentLinkedQueue<Request> commands = new ManyToOneConcurrentLinkedQueue<>();
@@ -293,11 +295,16 @@ public final class DsmNode implements Backend, Agent
             protocol.onCommand(command, nowNs);
             work++;
         }
-        if (protocol.isWelcomed() && nowNs - nextSilenceCheckNs >= 0)
+        if (nowNs - nextSilenceCheckNs >= 0)
         {
-            // Half a lease without an acknowledged heartbeat: the directory may have restarted or lost this session.
-            final long silence = Math.max(MIN_SILENCE_NS, protocol.leaseNs() / 2);
-            if (nowNs - protocol.lastContactNs() > silence)
+            // Half a lease without an acknowledged heartbeat, or, while joining, hellos unanswered on a session for
+            // JOIN_SILENCE_NS: the directory may have restarted or lost this session. (Joining again after a
+            // fail-over, a node whose session had died waited for a welcome on it for good.)
+            final boolean welcomed = protocol.isWelcomed();
+            final long silence = welcomed ? Math.max(MIN_SILENCE_NS, protocol.leaseNs() / 2) : JOIN_SILENCE_NS;
+            final long since = welcomed ? protocol.lastContactNs() :
+                Math.max(protocol.lastContactNs(), coordinator.sessionOpenedNs());
+            if (nowNs - since > silence)
             {
                 coordinator.reconnect();
                 nextSilenceCheckNs = nowNs + silence;
@@ -614,11 +621,18 @@ public final class DsmNode implements Backend, Agent
         while (true)
         {
             final Object value = variable.current();
-            if (value != SharedVariable.INVALID)
+            final boolean fenced = SharedVariable.leaseFencedReads && !ReplicaTable.leaseHeld();
+            if (value != SharedVariable.INVALID && !fenced)
             {
                 return value;
             }
             checkOpen();
+            if (fenced && variable.access == SharedVariable.WRITE)
+            {
+                // dsm.read.fence=lease: the owner's value counts once its lease is renewed (or after it joins again).
+                awaitLease(variable, deadline, "read");
+                continue;
+            }
             if (variable.access == SharedVariable.WRITE && variable.suspended != SharedVariable.INVALID)
             {
                 awaitLease(variable, deadline, "read");

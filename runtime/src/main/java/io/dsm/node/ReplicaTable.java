@@ -274,6 +274,12 @@ public final class ReplicaTable
                 {
                     final Configuration config = Configuration.current();
                     final String mode = config.get(Configuration.MODE);
+                    final String fence = config.get(Configuration.READ_FENCE);
+                    if (!"none".equals(fence) && !"lease".equals(fence))
+                    {
+                        throw new DsmException(Configuration.READ_FENCE + " must be none or lease, was '" + fence + "'");
+                    }
+                    SharedVariable.leaseFencedReads = "lease".equals(fence);
                     if ("local".equals(mode))
                     {
                         b = new LocalBackend();

@@ -117,6 +117,11 @@ public final class SharedVariable extends VariableLock
     /** The version of {@link #kept}. */
     long keptVersion = -1;
     /**
+     * {@code dsm.read.fence=lease}: a read hit checks the node's lease in the reading thread; set once when the node
+     * starts (a plain static: read on every hit, it costs a load when off).
+     */
+    static boolean leaseFencedReads;
+    /**
      * Invalidations of this variable that reached this node (and other drops of its read replica by another node's
      * order); a read's answer is installed as a replica only if none came since the read was sent; dsm thread only.
      */
@@ -311,7 +316,7 @@ public final class SharedVariable extends VariableLock
     {
         final Object v = value;
         final long b = bits;
-        if (v != INVALID)
+        if (v != INVALID && (!leaseFencedReads || ReplicaTable.leaseHeld()))
         {
             return b;
         }
@@ -399,6 +404,10 @@ public final class SharedVariable extends VariableLock
     public Object get()
     {
         final Object v = value;
+        if (leaseFencedReads && !ReplicaTable.leaseHeld())
+        {
+            return forApplication(ReplicaTable.backend().readMiss(this));
+        }
         if (!(v instanceof Indirect))
         {
             return v;
@@ -416,7 +425,7 @@ public final class SharedVariable extends VariableLock
     public Object getImmutable()
     {
         final Object v = value;
-        if (v != INVALID)
+        if (v != INVALID && (!leaseFencedReads || ReplicaTable.leaseHeld()))
         {
             return v;
         }
@@ -696,7 +705,7 @@ public final class SharedVariable extends VariableLock
     public Object contentForReading()
     {
         Object v = value;
-        if (v == INVALID)
+        if (v == INVALID || leaseFencedReads && !ReplicaTable.leaseHeld())
         {
             v = ReplicaTable.backend().readMiss(this);
         }

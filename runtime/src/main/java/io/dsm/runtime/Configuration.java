@@ -96,6 +96,13 @@ public final class Configuration
     public static final String DURABILITY = "dsm.durability";
     /** {@code fast} durability: the longest time between an owner's write and its value reaching the directory. */
     public static final String DURABILITY_MAX_LAG_MS = "dsm.durability.max.lag.ms";
+    /**
+     * Whether a read hit checks the node's lease in the reading thread (docs/CONSISTENCY.md): {@code none} (the
+     * default: a hit is one volatile load, and for the scheduling delay of the node's thread after a pause of the whole
+     * JVM a read may return the value of before the pause) or {@code lease} (a hit also reads the clock, about 25 ns
+     * here; past the lease it asks the owner: linearizable through pauses too).
+     */
+    public static final String READ_FENCE = "dsm.read.fence";
     /** The directory admits at most this many members at a time. */
     public static final String MAX_MEMBERS = "dsm.max.members";
     /** The directory admits at most this many new members in any second. */
@@ -160,6 +167,7 @@ public final class Configuration
         d.put(DIRECTORY, "false");
         d.put(DURABILITY, "fast");
         d.put(DURABILITY_MAX_LAG_MS, "1000");
+        d.put(READ_FENCE, "none");
         d.put(MAX_MEMBERS, "256");
         d.put(MAX_JOINS_PER_SECOND, "100");
         d.put(TIMEOUT_MS, "5000");

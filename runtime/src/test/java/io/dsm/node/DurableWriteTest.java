@@ -1,11 +1,9 @@
 package io.dsm.node;
 
 import io.dsm.DsmTimeoutException;
-import io.dsm.VariableInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,71 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code dsm.durability=durable} on the writing thread: what a write does with the directory's answer. */
 class DurableWriteTest
 {
-    /** A durable backend whose directory answers each checkpoint as told. */
-    private static final class Directory implements Backend
-    {
-        final List<Long> checkpointed = new ArrayList<>();
-        String refusal;
-
-        @Override
-        public boolean durable()
-        {
-            return true;
-        }
-
-        @Override
-        public String checkpoint(final SharedVariable variable, final byte[] bytes, final long version)
-        {
-            checkpointed.add(version);
-            return refusal;
-        }
-
-        @Override
-        public Object readMiss(final SharedVariable variable)
-        {
-            throw new AssertionError("no read goes to the node here");
-        }
-
-        @Override
-        public void acquireWrite(final SharedVariable variable)
-        {
-            throw new AssertionError("this node owns the variable");
-        }
-
-        @Override
-        public void writeWithReaders(final SharedVariable variable, final Object content)
-        {
-            throw new AssertionError("no readers");
-        }
-
-        @Override
-        public void init(final SharedVariable variable, final Object content)
-        {
-        }
-
-        @Override
-        public void releaseWrite(final SharedVariable variable)
-        {
-        }
-
-        @Override
-        public void delete(final String name)
-        {
-        }
-
-        @Override
-        public List<VariableInfo> variables()
-        {
-            return List.of();
-        }
-
-        @Override
-        public int nodeId()
-        {
-            return 1;
-        }
-    }
-
     @AfterEach
     void tearDown()
     {
@@ -102,7 +35,7 @@ class DurableWriteTest
     @Test
     void aWriteTheDirectoryHoldsReturnsAndOneItRefusesIsUndoneSoThatNothingReadsIt()
     {
-        final Directory directory = new Directory();
+        final StubBackend directory = new StubBackend();
         ReplicaTable.backend(directory);
         ReplicaTable.lease(System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
         final SharedVariable variable = ownedAt(5L, 7);
