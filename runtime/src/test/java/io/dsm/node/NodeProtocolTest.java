@@ -187,13 +187,7 @@ class NodeProtocolTest
     void aLateAnswerOrOneThatCrossedAnInvalidationIsNotInstalledAsAReplica()
     {
         // A read replica at version 3, from the owner.
-        final SharedVariable variable = longVariable("Test.late");
-        final Request first = new Request(Request.Kind.READ, variable, "read of 'Test.late'", now + TIMEOUT_NS);
-        protocol.onCommand(first, now);
-        final long registered = new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(),
-            0, new MessageHeaderDecoder()).correlationId();
-        deliverValue(registered, 3, 17L);
-        assertEquals(17L, variable.current());
+        final SharedVariable variable = readReplicaOf17AtVersion3("Test.late");
 
         // Invalidated; a read goes to the owner; a newer owner's invalidation overtakes the answer, which then comes
         // with the value the invalidating write replaced: the read returns it, but nothing is installed.
@@ -220,11 +214,7 @@ class NodeProtocolTest
     void aWritePushedUnderAnOlderEpochThanTheReplicasIsAFencedOwnersAndIsNeitherAppliedNorAnswered()
     {
         // A read replica at version 3, from an owner at epoch 5.
-        final SharedVariable variable = longVariable("Test.fenced");
-        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.fenced'", now + TIMEOUT_NS);
-        protocol.onCommand(read, now);
-        deliverValue(new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(), 0,
-            new MessageHeaderDecoder()).correlationId(), 3, 17L);
+        final SharedVariable variable = readReplicaOf17AtVersion3("Test.fenced");
         sent.clear();
 
         // An owner fenced off since (epoch 4) pushes a newer version: dropped, unanswered, named.
@@ -237,6 +227,19 @@ class NodeProtocolTest
         deliverUpdate(5, 4, 18L);
         assertEquals(18L, variable.current());
         assertEquals(1, sent.stream().filter(s -> s.template() == DoneDecoder.TEMPLATE_ID).count());
+    }
+
+    /** A new variable (id VARIABLE_ID) whose first read got 17 at version 3 from OLD_OWNER, epoch 5: a read replica. */
+    private SharedVariable readReplicaOf17AtVersion3(final String name)
+    {
+        final SharedVariable variable = longVariable(name);
+        final Request read = new Request(Request.Kind.READ, variable, "read of '" + name + "'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        deliverValue(new RegisterDecoder().wrapAndApplyHeader(only(RegisterDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId(), 3, 17L);
+        assertEquals(17L, read.result);
+        assertEquals(17L, variable.current());
+        return variable;
     }
 
     private void deliverUpdate(final long epoch, final long version, final long value)
@@ -390,18 +393,7 @@ class NodeProtocolTest
     void aGrantWithoutTheValueAfterTheLeaseLapsedUsesTheReplicaItCountedOnNotTheDefault()
     {
         // A read replica at version 3.
-        final SharedVariable variable = longVariable("Test.lapsed");
-        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.lapsed'", now + TIMEOUT_NS);
-        protocol.onCommand(read, now);
-        final long readCorrelation = new RegisterDecoder().wrapAndApplyHeader(
-            only(RegisterDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder()).correlationId();
-        final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
-        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
-            .correlationId(readCorrelation).variableId(VARIABLE_ID).epoch(5).version(3).owner(OLD_OWNER)
-            .hasValue((short)1);
-        answer.putValue(value, 0, value.length);
-        deliver(Wire.length(answer.encodedLength()));
-        assertEquals(17L, read.result);
+        final SharedVariable variable = readReplicaOf17AtVersion3("Test.lapsed");
         // A lease, then an Acquire that names version 3.
         sent.clear();
         protocol.onTick(now);
@@ -436,18 +428,7 @@ class NodeProtocolTest
     void aGrantWithoutTheValueAfterTheReplicaWasInvalidatedUsesTheReplicaItCountedOnNotTheDefault()
     {
         // A read replica at version 3, and an Acquire that names it.
-        final SharedVariable variable = longVariable("Test.invalidated");
-        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.invalidated'", now + TIMEOUT_NS);
-        protocol.onCommand(read, now);
-        final long readCorrelation = new RegisterDecoder().wrapAndApplyHeader(
-            only(RegisterDecoder.TEMPLATE_ID).buffer(), 0, new MessageHeaderDecoder()).correlationId();
-        final byte[] value = ReplicaTable.codec().encode(17L, Long.class);
-        final ValueEncoder answer = new ValueEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER)
-            .correlationId(readCorrelation).variableId(VARIABLE_ID).epoch(5).version(3).owner(0)
-            .hasValue((short)1);
-        answer.putValue(value, 0, value.length);
-        deliver(Wire.length(answer.encodedLength()));
-        assertEquals(17L, read.result);
+        final SharedVariable variable = readReplicaOf17AtVersion3("Test.invalidated");
         sent.clear();
         final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access to 'Test.invalidated'",
             now + TIMEOUT_NS);
