@@ -48,6 +48,8 @@ class FaultIT
      * loaded 2-vCPU machine, and the report gives what was measured).
      */
     private static final long SERVED_AGAIN_MS = Long.getLong("dsm.faults.served.again.ms", 5_000);
+    /** The bound on writes resuming after the directory (its leader) is killed: see docs/faults/README.md. */
+    private static final long DIRECTORY_SERVED_AGAIN_MS = Long.getLong("dsm.faults.directory.served.again.ms", 10_000);
     private static final String DURABILITY = System.getProperty("dsm.faults.durability", "durable");
     private static final String LAG_MS = System.getProperty("dsm.faults.lag.ms", "1000");
     /** How many of the nodes lose {@link #LOSS_RATE} of the frames they receive, for the whole run. */
@@ -125,6 +127,7 @@ class FaultIT
             final Random random = new Random(42);
             final List<JvmCluster.Jvm> alive = new ArrayList<>(nodes);
             final List<Map.Entry<JvmCluster.Jvm, Long>> resumes = new ArrayList<>();
+            final List<Long> directoryKills = new ArrayList<>();
             int round = 0;
             final long faultsUntilNs = startNs + TimeUnit.MILLISECONDS.toNanos(RUN_MS - FAULT_EVERY_MS);
             while (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_EVERY_MS) - faultsUntilNs < 0)
@@ -154,6 +157,7 @@ class FaultIT
                         {
                             directory.get(0).kill9();
                             final long killedNs = System.nanoTime();
+                            directoryKills.add(killedNs);
                             directory.set(0, cluster.startCoordinator());
                             directoryJvms.add(directory.get(0));
                             faults.add(atMs + " ms: kill -9 of the directory, listening again after " +
@@ -164,6 +168,7 @@ class FaultIT
                             final int leader = leaderOf(directory);
                             directory.get(leader).kill9();
                             final long killedNs = System.nanoTime();
+                            directoryKills.add(killedNs);
                             directory.set(leader, cluster.startDirectoryMember(leader, state.resolve("member" + leader)));
                             directoryJvms.add(directory.get(leader));
                             faults.add(atMs + " ms: kill -9 of member " + leader + " of 3 (the leader), listening " +
@@ -234,8 +239,7 @@ class FaultIT
                 assertTrue(result.linearizable(), () -> report + "\n" + result.explanation() + "\n" +
                     around(e.getValue(), result.explanation()) + "\n" + warnings(nodes));
             }
-            // Liveness, reported (not asserted: see docs/faults/README.md on the three-member directory): when each
-            // node's last operation that returned was called, from the start of the run.
+            // When each node's last operation that returned was called, from the start of the run.
             final StringBuilder lastServed = new StringBuilder();
             for (final JvmCluster.Jvm node : nodes)
             {
@@ -255,7 +259,29 @@ class FaultIT
                 assertTrue(servedNs != Long.MAX_VALUE && servedMs <= SERVED_AGAIN_MS,
                     () -> "a paused node serves again within " + SERVED_AGAIN_MS + " ms of resuming: " + report);
             }
+            // Liveness across the directory's death: every node still running writes again (durable: a write needs
+            // the directory's answer), and the first write it calls after the kill returns within the bound.
+            final List<String> lateNodes = new ArrayList<>();
+            for (final long killedNs : directoryKills)
+            {
+                final StringBuilder writesAgain = new StringBuilder();
+                for (final JvmCluster.Jvm node : alive)
+                {
+                    final long servedNs = firstReturnCalledAfter(node.stdout(), killedNs, true);
+                    final long servedMs = TimeUnit.NANOSECONDS.toMillis(servedNs - killedNs);
+                    writesAgain.append(writesAgain.length() == 0 ? "" : ", ").append(node.label).append(' ')
+                        .append(servedNs == Long.MAX_VALUE ? "never" : servedMs + " ms");
+                    if (servedNs == Long.MAX_VALUE || servedMs > DIRECTORY_SERVED_AGAIN_MS)
+                    {
+                        lateNodes.add(node.label);
+                    }
+                }
+                report.append("\n  directory killed at ").append(TimeUnit.NANOSECONDS.toMillis(killedNs - startNs))
+                    .append(" ms; a write called after it returned: ").append(writesAgain);
+            }
             System.out.println(report);
+            assertTrue(lateNodes.isEmpty(), () -> "every node writes again within " + DIRECTORY_SERVED_AGAIN_MS +
+                " ms of the directory's kill; not " + lateNodes + ": " + report);
             assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
             assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
         }
@@ -341,12 +367,21 @@ class FaultIT
     /** @return when the first operation called at or after {@code afterNs} returned, or Long.MAX_VALUE. */
     private static long firstReturnCalledAfter(final List<String> lines, final long afterNs)
     {
+        return firstReturnCalledAfter(lines, afterNs, false);
+    }
+
+    /**
+     * @param writesOnly count writes and increments only (in durable mode they need the directory's answer).
+     * @return when the first such operation called at or after {@code afterNs} returned, or Long.MAX_VALUE.
+     */
+    private static long firstReturnCalledAfter(final List<String> lines, final long afterNs, final boolean writesOnly)
+    {
         final Map<String, Long> calledAfter = new HashMap<>();
         long first = Long.MAX_VALUE;
         for (final String line : lines)
         {
             final String[] w = line.split(" ");
-            if (line.startsWith("c ") && Long.parseLong(w[4]) >= afterNs)
+            if (line.startsWith("c ") && Long.parseLong(w[4]) >= afterNs && !(writesOnly && w[3].equals("read")))
             {
                 calledAfter.put(w[1], Long.parseLong(w[4]));
             }

@@ -1,6 +1,7 @@
 package io.dsm.benchmarks;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -19,6 +20,9 @@ public final class AeronSupport
     public static MediaDriver driver()
     {
         return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            // Named as dsm names its own: a fork killed mid-run leaves it, and the next dsm process deletes it.
+            .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-dsm-" + ProcessHandle.current().pid() +
+                "-bench-" + Long.toHexString(System.nanoTime()))
             .threadingMode(ThreadingMode.INVOKER)
             .asyncExecutorEnabled(false)
             .sharedIdleStrategy(NoOpIdleStrategy.INSTANCE)

@@ -14,6 +14,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.dsm.protocol.SharedSecret;
 import io.dsm.runtime.DsmLog;
+import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Doorbell;
 import io.dsm.transport.ProcessWake;
 import org.agrona.CloseHelper;
@@ -76,8 +77,12 @@ public final class DirectoryCluster implements AutoCloseable
         {
             deleteMarkFiles(base);
         }
+        // Named after this process, as a node's is: a member killed with kill -9 leaves its driver's files (tens of
+        // MB of /dev/shm), and the next dsm process on the host deletes them once that process is gone.
+        AeronTransport.deleteStaleDirectories();
         final String aeronDir = ctx.aeronDirectoryName != null ? ctx.aeronDirectoryName :
-            CommonContext.getAeronDirectoryName() + "-dsm-directory-" + ctx.memberId + "-" + ctx.ports.get(ctx.memberId);
+            CommonContext.getAeronDirectoryName() + "-dsm-" + ProcessHandle.current().pid() + "-directory-" +
+            ctx.memberId + "-" + ctx.ports.get(ctx.memberId);
         final ErrorHandler errors = ctx.errorHandler;
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
@@ -333,7 +338,8 @@ public final class DirectoryCluster implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName the member's media driver directory; null for one named after the member.
+         * @param aeronDirectoryName the member's media driver directory; null for one named after this process and
+         *                           the member (the next dsm process on the host deletes it once this one is gone).
          * @return this.
          */
         public Context aeronDirectoryName(final String aeronDirectoryName)

@@ -14,6 +14,7 @@ import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
 import io.dsm.wire.ChunkDecoder;
+import io.dsm.wire.HeartbeatAckDecoder;
 import io.dsm.wire.HelloDecoder;
 import io.dsm.wire.WelcomeDecoder;
 import org.agrona.CloseHelper;
@@ -21,7 +22,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -40,10 +40,11 @@ import java.util.concurrent.TimeUnit;
  * <li><b>Identity from the session.</b> The node id a message claims (its {@code sender} field) must be the id bound
  * to the session it came on; the binding is made when the directory welcomes a {@code Hello} on that session. Any
  * other message is dropped and counted, never applied: a client cannot speak for another node by writing its id.</li>
- * <li><b>Output.</b> A reply to node N is offered on N's session; one longer than the session takes in one goes as
- * {@link Chunks}. A back-pressured offer is retried, the node woken meanwhile; a session that takes nothing for
- * {@link #OFFER_STALL_NS}, or a reply not sent within {@link #REPLY_BUDGET_NS} in all, is dropped and logged, and
- * the node's request times out.</li>
+ * <li><b>Output.</b> A reply to node N is offered on N's session, through the {@link Egress}: in order per node, one
+ * longer than the session takes in one as {@link Chunks}; what a session does not take waits, copied, and goes at the
+ * next log event; the service never waits on one session for more than {@link Egress#SPIN_BUDGET_NS}, so a node
+ * that went away does not hold up the others. A session that takes nothing for {@link Egress#STALL_NS} loses what
+ * waits (logged); the node's requests time out.</li>
  * <li><b>Snapshot.</b> The service's own bindings followed by {@link DirectoryStateMachine#snapshot}, in fragments
  * of at most the snapshot publication's payload; {@link #onStart} reads them back and {@link
  * DirectoryStateMachine#restore}s.</li>
@@ -53,21 +54,10 @@ public final class DirectoryService implements ClusteredService
 {
     /** How often the state machine's timers run (evictions, request deadlines), in cluster time. */
     static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How soon the next tick comes while messages wait for a node's session (the leader only). */
+    static final long EGRESS_TICK_NS = TimeUnit.MILLISECONDS.toNanos(5);
     /** How often the state machine's timers run when no request is in flight (evictions only), at most. */
     static final long IDLE_TICK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-    /** How often a node whose session is back-pressured is woken while a reply waits for it. */
-    private static final long RING_WHILE_BLOCKED_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /**
-     * A session that takes nothing of a reply for this long loses it (the node's request times out). The service
-     * waits, so it is short against a lease (3 s by default); a node that is not paused drains in microseconds.
-     */
-    static final long OFFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    /**
-     * The longest the service waits on one reply (a large value in chunks to a slow node) in all: it applies nothing
-     * else meanwhile, so other nodes' heartbeats wait, and half a lease (1.5 s by default) of silence makes them
-     * reconnect. Past it the reply is dropped and logged; the node's request times out and it asks again.
-     */
-    static final long REPLY_BUDGET_NS = TimeUnit.MILLISECONDS.toNanos(1_000);
     private static final long TICK_TIMER_ID = 1;
     /** How long a directory just started waits for its first node before it counts as idle. */
     static final long FIRST_JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
@@ -80,17 +70,10 @@ public final class DirectoryService implements ClusteredService
     private final String doorbell;
     private final Wire wire = new Wire();
     private final SessionOutbox outbox = new SessionOutbox();
+    private final Egress egress;
     private final Chunks.Assembler chunks;
-    /**
-     * Waits out a back-pressured reply. Not the cluster's idle strategy, which parks for up to 100 ms once the
-     * process has been quiet (ProcessWake).
-     */
-    private final IdleStrategy offerIdle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
     private int maxMembers = 256;
     private int maxJoinsPerSecond = 100;
-    /** Keeps the process's other agents warm while a reply waits (the driver reads the node's status messages). */
-    private Runnable keepWarm = () -> {};
-    private final int maxEgressMessage;
     private final Int2ObjectHashMap<InetSocketAddress> doorbells = new Int2ObjectHashMap<>();
     /** Node id -> cluster session id. */
     private final Long2LongHashMap sessionOfNode = new Long2LongHashMap(-1);
@@ -132,7 +115,21 @@ public final class DirectoryService implements ClusteredService
         final String doorbell, final int maxMessageLength, final int maxEgressMessage)
     {
         this.chunks = new Chunks.Assembler(maxMessageLength);
-        this.maxEgressMessage = maxEgressMessage;
+        this.egress = new Egress(maxEgressMessage, this::sessionOf, new Egress.Listener()
+        {
+            @Override
+            public void ring(final int nodeId)
+            {
+                ringNode(nodeId);
+            }
+
+            @Override
+            public void dropped(final int nodeId, final long sessionId, final int messages, final long bytes,
+                final String why)
+            {
+                dropReplies(nodeId, sessionId, messages, bytes, why);
+            }
+        }, System::nanoTime, Egress.MAX_WAITING_BYTES);
         this.doorbell = doorbell;
         this.heartbeatIntervalNs = heartbeatIntervalNs;
         this.leaseNs = leaseNs;
@@ -159,6 +156,7 @@ public final class DirectoryService implements ClusteredService
     @Override
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        egress.flush();
         scheduleTick(timestamp);
         if (memberCount == 0)
         {
@@ -170,6 +168,7 @@ public final class DirectoryService implements ClusteredService
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        egress.flush();
         // The node itself stays a member until it leaves or falls silent for the eviction time: a session also closes
         // when a node reconnects to a new leader.
         chunks.discard(session.id());
@@ -184,6 +183,7 @@ public final class DirectoryService implements ClusteredService
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        egress.flush();
         scheduleTick(timestamp);
         final int template;
         final int sender;
@@ -280,6 +280,7 @@ public final class DirectoryService implements ClusteredService
     @Override
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        egress.flush();
         if (correlationId != TICK_TIMER_ID)
         {
             return;
@@ -299,7 +300,16 @@ public final class DirectoryService implements ClusteredService
      */
     private void scheduleTick(final long timestamp)
     {
-        final long due = timestamp + (stateMachine != null && stateMachine.isBusy() ? TICK_INTERVAL_NS : idleTickNs());
+        long due = timestamp + (stateMachine != null && stateMachine.isBusy() ? TICK_INTERVAL_NS : idleTickNs());
+        if (egress.waitingNodes() > 0 && cluster.role() == Cluster.Role.LEADER)
+        {
+            // Messages wait for a node's session, and the service may offer only while it applies the log: the next
+            // tick comes soon, so that they go on. Only the leader has them (a follower's sessions send nothing), so
+            // only the leader moves its tick forward: a follower's pending tick keeps its later deadline and is
+            // cancelled when it applies the leader's (timers are cancelled by id), and the state machine sees only
+            // the ticks in the log, the same on every member.
+            due = Math.min(due, timestamp + EGRESS_TICK_NS);
+        }
         if (!tickScheduled || due < tickDeadline)
         {
             tickScheduled = true;
@@ -318,11 +328,29 @@ public final class DirectoryService implements ClusteredService
         return Math.max(TICK_INTERVAL_NS, Math.min(IDLE_TICK_INTERVAL_NS, evictionNs / 4));
     }
 
-    private void dropReply(final int nodeId, final long sessionId, final long bytes, final String why)
+    private void dropReplies(final int nodeId, final long sessionId, final int messages, final long bytes,
+        final String why)
     {
-        droppedReplies = droppedReplies + 1;
-        log(DsmLog.Level.WARN, "directory-dropped-reply", "directory dropped a reply of " + bytes + " bytes to node " +
-            nodeId + " on session " + sessionId + ": " + why + " (" + droppedReplies + " so far)");
+        droppedReplies = droppedReplies + messages;
+        log(DsmLog.Level.WARN, "directory-dropped-reply", "directory dropped " + messages + " message(s), " + bytes +
+            " bytes, to node " + nodeId + " on session " + sessionId + ": " + why + " (" + droppedReplies +
+            " so far)");
+    }
+
+    /** @return the session node {@code nodeId}'s messages go on now, or null. */
+    private ClientSession sessionOf(final int nodeId)
+    {
+        final long sessionId = sessionOfNode.get(nodeId);
+        return sessionId == -1 ? null : cluster.getClientSession(sessionId);
+    }
+
+    private void ringNode(final int nodeId)
+    {
+        final InetSocketAddress bell = doorbells.get(nodeId);
+        if (bell != null && ringer != null && cluster.role() == Cluster.Role.LEADER)
+        {
+            ringer.ring(bell);
+        }
     }
 
     @Override
@@ -495,12 +523,12 @@ public final class DirectoryService implements ClusteredService
     }
 
     /**
-     * @param keepWarm called while a reply waits for a back-pressured session, to keep the process's agents
+     * @param keepWarm called while the service waits out a back-pressured session, to keep the process's agents
      *                 (the media driver in particular) from sleeping.
      */
     void keepWarm(final Runnable keepWarm)
     {
-        this.keepWarm = keepWarm;
+        egress.keepWarm(keepWarm);
     }
 
     /** @return bytes of the snapshot this service started from; 0 when it started from the log alone. */
@@ -520,6 +548,10 @@ public final class DirectoryService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        if (newRole != Cluster.Role.LEADER)
+        {
+            egress.clear(); // a follower's sessions send nothing
+        }
         if (newRole == Cluster.Role.LEADER && ringer == null)
         {
             ringer = Doorbell.open("0.0.0.0");
@@ -548,7 +580,7 @@ public final class DirectoryService implements ClusteredService
         return forgedMessages;
     }
 
-    /** @return replies dropped because a node's session stayed back-pressured. */
+    /** @return messages to nodes dropped because a node's session took nothing of them for {@link Egress#STALL_NS}. */
     public long droppedReplies()
     {
         return droppedReplies;
@@ -604,9 +636,12 @@ public final class DirectoryService implements ClusteredService
         public void disconnect(final int nodeId)
         {
             doorbells.remove(nodeId);
+            egress.forget(nodeId);
             final long session = sessionOfNode.remove(nodeId);
-            if (session != -1)
+            if (session != -1 && nodeOfSession.get(session) == nodeId)
             {
+                // Only its own binding: the session may be another node's by now (a node evicted while away says
+                // hello on it, is welcomed as a new node, and its old id's eviction must not unbind the new one).
                 nodeOfSession.remove(session);
             }
         }
@@ -614,41 +649,20 @@ public final class DirectoryService implements ClusteredService
         @Override
         public void send(final int nodeId, final DirectBuffer buffer, final int length)
         {
-            if (helloSession != null && isWelcome(buffer, length))
+            final int template = length >= Wire.HEADER_LENGTH ?
+                buffer.getShort(2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
+            if (template == WelcomeDecoder.TEMPLATE_ID && helloSession != null)
             {
                 // A node that joined before, hello-ing again on a new session (it reconnected): replies go there now.
                 bind(nodeId, helloSession.id());
             }
-            final long sessionId = sessionOfNode.get(nodeId);
-            final ClientSession session = sessionId == -1 ? null : cluster.getClientSession(sessionId);
-            if (session == null)
+            if (template == WelcomeDecoder.TEMPLATE_ID || template == HeartbeatAckDecoder.TEMPLATE_ID)
             {
-                return;
+                egress.sendFirst(nodeId, buffer, 0, length); // ahead of a long value in chunks: the lease goes on
             }
-            final long replyDeadlineNs = System.nanoTime() + REPLY_BUDGET_NS;
-            if (length > maxEgressMessage)
+            else
             {
-                final boolean[] failed = {false};
-                Chunks.split(0, buffer, 0, length, maxEgressMessage, (chunk, at, size) ->
-                    failed[0] = failed[0] || !offer(session, nodeId, chunk, at, size, length, replyDeadlineNs));
-                if (failed[0])
-                {
-                    return;
-                }
-            }
-            else if (!offer(session, nodeId, buffer, 0, length, length, replyDeadlineNs))
-            {
-                return;
-            }
-            ring(nodeId);
-        }
-
-        private void ring(final int nodeId)
-        {
-            final InetSocketAddress bell = doorbells.get(nodeId);
-            if (bell != null && ringer != null && cluster.role() == Cluster.Role.LEADER)
-            {
-                ringer.ring(bell);
+                egress.send(nodeId, buffer, 0, length);
             }
         }
 
@@ -656,55 +670,6 @@ public final class DirectoryService implements ClusteredService
         public void log(final DsmLog.Level level, final String rateLimitKey, final String message)
         {
             DirectoryService.this.log(level, rateLimitKey, message);
-        }
-
-        /**
-         * Offers one message, waiting out back pressure while the node takes something at least every {@link
-         * #OFFER_STALL_NS}, and waking it every {@link #RING_WHILE_BLOCKED_NS} meanwhile. (A service may offer only
-         * while it applies the log, not from its background work, so a reply in chunks is sent here, whole.)
-         */
-        private boolean offer(final ClientSession session, final int nodeId, final DirectBuffer buffer,
-            final int offset, final int length, final int wholeLength, final long replyDeadlineNs)
-        {
-            final long startNs = System.nanoTime();
-            long rungNs = startNs - RING_WHILE_BLOCKED_NS;
-            offerIdle.reset();
-            long result;
-            while ((result = session.offer(buffer, offset, length)) < 0)
-            {
-                final long nowNs = System.nanoTime();
-                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
-                    nowNs - startNs > OFFER_STALL_NS)
-                {
-                    dropReply(nodeId, session.id(), wholeLength, "its session took nothing for " +
-                        TimeUnit.NANOSECONDS.toMillis(nowNs - startNs) + " ms (" + result + ")");
-                    return false;
-                }
-                if (nowNs - replyDeadlineNs > 0)
-                {
-                    // Every other node's heartbeat waits behind this reply: past the budget, it goes.
-                    dropReply(nodeId, session.id(), wholeLength, "the reply took more than " +
-                        TimeUnit.NANOSECONDS.toMillis(REPLY_BUDGET_NS) + " ms to send, and the directory waits " +
-                        "while it sends (other nodes' heartbeats wait behind it)");
-                    return false;
-                }
-                if (nowNs - rungNs >= RING_WHILE_BLOCKED_NS)
-                {
-                    // A node asleep on its doorbell drains its egress only when woken: a reply in chunks fills its
-                    // window long before the ring that follows the whole reply.
-                    rungNs = nowNs;
-                    ring(nodeId);
-                }
-                keepWarm.run();
-                offerIdle.idle();
-            }
-            return true;
-        }
-
-        private boolean isWelcome(final DirectBuffer buffer, final int length)
-        {
-            return length >= Wire.HEADER_LENGTH &&
-                (buffer.getShort(2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == WelcomeDecoder.TEMPLATE_ID;
         }
 
         private void bind(final int nodeId, final long sessionId)

@@ -14,8 +14,10 @@ import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
 import io.dsm.wire.ChunkDecoder;
+import io.dsm.wire.HelloDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
@@ -46,6 +48,11 @@ final class ClusterDirectoryLink implements DirectoryLink
     private static final long TRANSFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** One attempt to open a session: a directory that is starting answers the next one. */
     private static final long CONNECT_ATTEMPT_NS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A session that just moved to a new leader is given this long to be answered before the node opens another
+     * beside it (what it re-sent to the new leader is answered in milliseconds).
+     */
+    private static final long MOVED_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
     /** An ingress that stays not connected this long means the member went away: connect again. */
     private static final long NOT_CONNECTED_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -70,6 +77,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     /** What was offered in the last {@link #RESEND_WINDOW_NS}, oldest first: sent again to a new leader. */
     private final ArrayDeque<Sent> recent = new ArrayDeque<>();
     private boolean newLeader;
+    /** When the session last moved to a new leader (its new leader event), or 0. */
+    private long movedNs;
 
     private record Sent(long atNs, byte[] bytes)
     {
@@ -90,6 +99,9 @@ final class ClusterDirectoryLink implements DirectoryLink
 
     /**
      * @param aeron      the node's Aeron client, invoked by its duty cycle.
+     * @param driver     the node's embedded media driver's invoker, or null: run while the cluster client waits inside
+     *                   a call (taking a new leader's ingress). Without it the driver stood still meanwhile, the wait
+     *                   timed out and the session closed, 2 s after every fail-over.
      * @param endpoints  the members' ingress endpoints, {@code 0=host:port,1=host:port,...}.
      * @param nodeHost   the address the node receives the egress on.
      * @param termLength term length of the ingress and egress: the largest message is an eighth of it.
@@ -97,7 +109,8 @@ final class ClusterDirectoryLink implements DirectoryLink
      * @param timeoutNs  how long a connection attempt may take.
      * @param receiver   where the directory's answers go.
      */
-    ClusterDirectoryLink(final Aeron aeron, final String endpoints, final String nodeHost, final int termLength,
+    ClusterDirectoryLink(final Aeron aeron, final AgentInvoker driver, final String endpoints, final String nodeHost,
+        final int termLength,
         final int maxWhole, final long timeoutNs, final SharedSecret secret, final Receiver receiver)
     {
         this.endpoints = endpoints;
@@ -141,6 +154,7 @@ final class ClusterDirectoryLink implements DirectoryLink
         };
         this.template = new AeronCluster.Context()
             .aeron(aeron)
+            .agentInvoker(driver)
             .ownsAeronClient(false)
             .ingressChannel("aeron:udp?term-length=" + termLength)
             .ingressEndpoints(endpoints)
@@ -224,13 +238,24 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public int poll()
     {
+        int work = 0;
+        final long nowNs = System.nanoTime();
         if (cluster != null)
         {
-            final int work = cluster.pollEgress();
+            work += cluster.pollEgress();
             if (newLeader)
             {
                 newLeader = false;
+                movedNs = nowNs;
                 resendRecent();
+                if (connecting != null)
+                {
+                    // The session outlived its leader: the new one took it over. The new session is not needed.
+                    DsmLog.info("node: directory session " + cluster.clusterSessionId() + " moved to a new leader; " +
+                        "not opening another");
+                    CloseHelper.quietClose(connecting);
+                    connecting = null;
+                }
             }
             if (cluster.isClosed())
             {
@@ -238,14 +263,12 @@ final class ClusterDirectoryLink implements DirectoryLink
                     "; connecting again to " + endpoints);
                 drop();
             }
-            return work;
         }
-        final long nowNs = System.nanoTime();
         if (connecting == null)
         {
-            if (nowNs - retryAtNs < 0)
+            if (cluster != null || nowNs - retryAtNs < 0)
             {
-                return 0;
+                return work;
             }
             connecting = AeronCluster.asyncConnect(template.clone());
         }
@@ -254,9 +277,15 @@ final class ClusterDirectoryLink implements DirectoryLink
             final AeronCluster connected = connecting.poll();
             if (connected == null)
             {
-                return 1; // connecting: keep stepping it rather than sleep
+                return work + 1; // connecting: keep stepping it rather than sleep
             }
             connecting = null;
+            if (cluster != null)
+            {
+                // Opened beside a session that had gone silent: the new one takes over.
+                chunks.discard(cluster.clusterSessionId());
+                CloseHelper.quietClose(cluster);
+            }
             cluster = connected;
             notConnectedSinceNs = 0;
             openedNs = nowNs;
@@ -269,7 +298,7 @@ final class ClusterDirectoryLink implements DirectoryLink
                 DsmLog.info("node: directory session " + connected.clusterSessionId() + " open at " + endpoints);
             }
             hadSession = true;
-            return 1;
+            return work + 1;
         }
         catch (final AuthenticationException ex)
         {
@@ -279,7 +308,7 @@ final class ClusterDirectoryLink implements DirectoryLink
             refusal = "the directory at " + endpoints + " refused this node's session (" + ex.getMessage() +
                 "): is dsm.secret (or DSM_SECRET) the same as the directory's?";
             DsmLog.rateLimited(DsmLog.Level.ERROR, "node-directory-refused", "node: " + refusal);
-            return 0;
+            return work;
         }
         catch (final RuntimeException ex)
         {
@@ -288,12 +317,19 @@ final class ClusterDirectoryLink implements DirectoryLink
             retryAtNs = nowNs + RETRY_NS;
             DsmLog.rateLimited(DsmLog.Level.WARN, "node-directory-connect", "node: no directory session at " +
                 endpoints + " yet: " + ex.getMessage());
-            return 0;
+            return work;
         }
     }
 
     private void remember(final byte[] message)
     {
+        if (message.length >= Wire.HEADER_LENGTH &&
+            ((message[2] & 0xFF) | (message[3] & 0xFF) << 8) == HelloDecoder.TEMPLATE_ID) // the header's template id
+        {
+            // Not sent again: a new session gets the node's current hello first (NodeProtocol#helloAgain), and a
+            // stale one (an incarnation the directory has evicted since) would make it welcome a node nobody is.
+            return;
+        }
         final long nowNs = System.nanoTime();
         recent.addLast(new Sent(nowNs, message));
         while (!recent.isEmpty() && nowNs - recent.peekFirst().atNs() > RESEND_WINDOW_NS)
@@ -323,11 +359,15 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public void reconnect()
     {
-        if (cluster != null)
+        if (cluster != null && connecting == null &&
+            (movedNs == 0 || System.nanoTime() - movedNs > MOVED_GRACE_NS))
         {
-            DsmLog.info("node: no answer on directory session " + cluster.clusterSessionId() + "; connecting again to " +
-                endpoints);
-            drop();
+            // The session stays open meanwhile: after a leader's death the new leader takes it over (a new leader
+            // event), which is quicker than a new session, which no member admits until a leader is elected.
+            // Whichever comes first serves.
+            DsmLog.info("node: no answer on directory session " + cluster.clusterSessionId() + "; opening another " +
+                "at " + endpoints + " beside it");
+            connecting = AeronCluster.asyncConnect(template.clone());
         }
     }
 

@@ -62,8 +62,9 @@ interface DirectoryLink extends AutoCloseable
     }
 
     /**
-     * The directory has not answered for a while: a link with sessions opens a new one (a directory restarted on the
-     * same address does not know the old session); others do nothing.
+     * The directory has not answered for a while: a link with sessions opens a new one beside the old (a directory
+     * restarted on the same address may not know the old session; a new leader takes it over), and whichever serves
+     * first is kept; others do nothing.
      */
     default void reconnect()
     {

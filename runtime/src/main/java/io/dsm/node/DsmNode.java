@@ -124,7 +124,8 @@ public final class DsmNode implements Backend, Agent
             this.inbox = transport.addSubscription(ctx.nodeChannel, inboxStream, assembler);
             this.inboxChannel = resolveInboxChannel(ctx.connectTimeoutNs);
             this.coordinator = ctx.clusterEngine ?
-                new ClusterDirectoryLink(transport.aeron(), ctx.coordinatorEndpoints, ctx.nodeHost,
+                new ClusterDirectoryLink(transport.aeron(), transport.driverInvoker(), ctx.coordinatorEndpoints,
+                    ctx.nodeHost,
                     DirectoryCluster.sessionTermLength(ctx.termLength),
                     ctx.maxMessageLength, ctx.connectTimeoutNs, ctx.secret, this::onDirectoryMessage) :
                 new UdpDirectoryLink(new Destination(transport, ctx.coordinatorChannel, CoordinatorServer.STREAM_ID),
@@ -310,10 +311,7 @@ public final class DsmNode implements Backend, Agent
                 nextSilenceCheckNs = nowNs + silence;
             }
         }
-        if (protocol.onTick(nowNs))
-        {
-            protocol.rejoin(nowNs, ThreadLocalRandom.current().nextLong());
-        }
+        protocol.onTick(nowNs);
         if (protocol.hasDeferred())
         {
             // A message waits for a variable's lock: come back soon rather than sleep.

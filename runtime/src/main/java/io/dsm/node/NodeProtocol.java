@@ -141,6 +141,8 @@ final class NodeProtocol
     }
 
     private static final long HELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** A silent node asks the directory whether it still knows it at most this often. */
+    private static final long REHELLO_MIN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int HEARTBEAT_RING = 64;
     private static final int MAX_HOPS = 8;
     private static final long EXPIRY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -183,8 +185,9 @@ final class NodeProtocol
     private long nextHelloNs;
     /** The correlation id of a hello sent again on a new directory session, 0 when none is pending. */
     private long rehelloCorrelationId;
+    /** When this node last asked the directory whether it still knows it (a hello under its incarnation). */
+    private long rehelloSentNs;
     /** The directory welcomed this node's hello-again under another id: it forgot this node, which must rejoin. */
-    private boolean forgotten;
     /** A Leave was sent: no more heartbeats. */
     private boolean leaving;
     private long heartbeatIntervalNs;
@@ -350,7 +353,7 @@ final class NodeProtocol
     /**
      * The way to the directory opened again on a new session (a restarted directory, a new leader): says hello with
      * this node's incarnation, so that the directory binds the session to this node. If the directory no longer knows
-     * the incarnation, its welcome names another id, and the node joins again ({@link #onTick} asks for the rejoin).
+     * the incarnation, its welcome names another id, and the node carries on as that new node ({@link #onWelcome}).
      *
      * @param nowNs the current time.
      */
@@ -363,6 +366,7 @@ final class NodeProtocol
             return;
         }
         rehelloCorrelationId = nextCorrelationId++;
+        rehelloSentNs = nowNs;
         sendHello(rehelloCorrelationId, true);
     }
 
@@ -372,13 +376,19 @@ final class NodeProtocol
         if (welcomed && correlationId == rehelloCorrelationId && rehelloCorrelationId != 0)
         {
             rehelloCorrelationId = 0;
-            if (welcome.nodeId() != nodeId)
+            lastContactNs = Math.max(lastContactNs, rehelloSentNs);
+            if (welcome.nodeId() == nodeId)
             {
-                outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": the directory no longer knows this node " +
-                    "(it welcomed it again as node " + welcome.nodeId() + "); joining again");
-                forgotten = true;
+                return; // still known: it carries on, and its next acknowledged heartbeat renews the lease
             }
-            return;
+            // Evicted: the directory took the hello for a new node's and welcomed it under a new id. The node drops
+            // what it held under the old one and is that new node from now on (joining again with a new incarnation
+            // would leave this member behind, unused, until its own eviction).
+            forgetIdentity(nowNs, "node " + nodeId + ": the directory no longer knows this node (evicted after " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms without contact); it carries on as node " +
+                welcome.nodeId());
+            firstHelloCorrelationId = correlationId;
+            helloCorrelationId = correlationId;
         }
         if (welcomed || correlationId < firstHelloCorrelationId || correlationId > helloCorrelationId)
         {
@@ -515,9 +525,8 @@ final class NodeProtocol
      * messages that waited for a variable's lock.
      *
      * @param nowNs the current time.
-     * @return whether the node lost the coordinator for longer than the eviction time and must join again.
      */
-    boolean onTick(final long nowNs)
+    void onTick(final long nowNs)
     {
         wire.trim();
         if (!held.isEmpty())
@@ -546,6 +555,23 @@ final class NodeProtocol
             heartbeatOut.wrapAndApplyHeader(wire.out(), 0, wire.header()).sender(nodeId).sequence(sequence);
             outbox.sendUrgent(COORDINATOR, wire.out(), Wire.length(heartbeatOut.encodedLength()));
         }
+        if (welcomed && !leaving && nowNs - lastContactNs > settings.evictionNs &&
+            (rehelloCorrelationId == 0 || nowNs - rehelloSentNs > rehelloIntervalNs()))
+        {
+            // Silent for longer than the eviction time: the directory may have evicted this node, or may still know
+            // it (a new leader, or a restarted directory, gives every node a whole eviction time). Ask it, with a
+            // hello under this incarnation: a welcome under another id means evicted, and the node carries on as that
+            // new node (onWelcome); under this id, as it was, its replicas and ownership suspended until a heartbeat
+            // renews the lease.
+            // (Joining again on silence alone threw away, after every fail-over longer than the eviction time, the
+            // ownership the directory still gave this node.)
+            if (rehelloCorrelationId == 0)
+            {
+                rehelloCorrelationId = nextCorrelationId++;
+            }
+            rehelloSentNs = nowNs;
+            sendHello(rehelloCorrelationId, true);
+        }
         if (leaseValid && nowNs - leaseExpiryNs > 0)
         {
             leaseValid = false;
@@ -566,7 +592,12 @@ final class NodeProtocol
             nextExpiryCheckNs = nowNs + EXPIRY_CHECK_INTERVAL_NS;
             expireRequests(nowNs);
         }
-        return welcomed && (forgotten || nowNs - lastContactNs > settings.evictionNs);
+    }
+
+    /** @return how often a silent node asks the directory whether it still knows it: half the eviction time. */
+    private long rehelloIntervalNs()
+    {
+        return Math.max(REHELLO_MIN_INTERVAL_NS, settings.evictionNs / 2);
     }
 
     /**
@@ -610,8 +641,11 @@ final class NodeProtocol
         outbox.send(COORDINATOR, wire.out(), Wire.length(checkpointOut.encodedLength()));
     }
 
-    /** Drops every replica and ownership, and joins again as a new node. */
-    void rejoin(final long nowNs, final long newIncarnation)
+    /**
+     * The directory no longer knows this node (it evicted it): drops every replica, ownership and member, fails the
+     * requests whose outcome that makes unknown and keeps the others for the node's next welcome.
+     */
+    private void forgetIdentity(final long nowNs, final String why)
     {
         final List<String> lost = new ArrayList<>();
         for (final SharedVariable variable : variables.values())
@@ -624,8 +658,7 @@ final class NodeProtocol
             variable.id = 0;
             variable.owner = COORDINATOR;
         }
-        outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + " lost the coordinator for " +
-            TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms and joins again" +
+        outbox.log(DsmLog.Level.WARN, null, why +
             (lost.isEmpty() ? "" : settings.checkpointLagNs == 0 ?
             "; it owned " + lost + ", whose returned writes the directory holds (dsm.durability=durable)" :
             "; its writes to " + lost + " after their last checkpoint are lost (dsm.durability=fast: at most " +
@@ -660,15 +693,11 @@ final class NodeProtocol
         }
         members.clear();
         welcomed = false;
-        forgotten = false;
         rehelloCorrelationId = 0;
         leaseValid = false;
         leaseExpiryNs = nowNs;
         outbox.lease(nowNs);
-        firstHelloCorrelationId = 0;
-        incarnation = newIncarnation;
         lastContactNs = nowNs;
-        nextHelloNs = nowNs;
     }
 
     /**

@@ -42,23 +42,46 @@ public final class Chunks
     public static void split(final int sender, final DirectBuffer buffer, final int offset, final int length,
         final int maxLength, final Sink sink)
     {
+        final int part = part(maxLength);
+        final Wire wire = new Wire();
+        final ChunkEncoder encoder = new ChunkEncoder();
+        for (int at = 0; at < length; at += part)
+        {
+            sink.accept(wire.out(), 0, chunk(wire, encoder, sender, buffer, offset, length, at, maxLength));
+        }
+    }
+
+    /**
+     * @param maxLength the longest chunk, header included.
+     * @return how much of a message one chunk of at most {@code maxLength} carries.
+     * @throws IllegalArgumentException when such a chunk cannot carry any.
+     */
+    public static int part(final int maxLength)
+    {
         final int part = maxLength - OVERHEAD;
         if (part <= 0)
         {
             throw new IllegalArgumentException("a chunk of at most " + maxLength + " bytes cannot carry any");
         }
-        final Wire wire = new Wire();
-        final ChunkEncoder encoder = new ChunkEncoder();
-        for (int at = 0; at < length; at += part)
-        {
-            final int size = Math.min(part, length - at);
-            encoder.wrapAndApplyHeader(wire.out(), 0, wire.header())
-                .sender(sender)
-                .total(length)
-                .at(at)
-                .putBytes(buffer, offset + at, size);
-            sink.accept(wire.out(), 0, Wire.length(encoder.encodedLength()));
-        }
+        return part;
+    }
+
+    /**
+     * Encodes one chunk into {@code wire.out()}: the one that starts at {@code at} (a multiple of {@link
+     * #part(int)}), for a sender that sends a message a chunk at a time.
+     *
+     * @return the chunk's length, from offset 0 of {@code wire.out()}.
+     */
+    public static int chunk(final Wire wire, final ChunkEncoder encoder, final int sender, final DirectBuffer buffer,
+        final int offset, final int length, final int at, final int maxLength)
+    {
+        final int size = Math.min(part(maxLength), length - at);
+        encoder.wrapAndApplyHeader(wire.out(), 0, wire.header())
+            .sender(sender)
+            .total(length)
+            .at(at)
+            .putBytes(buffer, offset + at, size);
+        return Wire.length(encoder.encodedLength());
     }
 
     /** Joins chunks per session. Not thread safe. */

@@ -86,7 +86,12 @@ class DirectoryServiceTest
 
     private DirectoryCluster launch(final SharedSecret secret)
     {
-        return DirectoryCluster.launch(new DirectoryCluster.Context()
+        return launch(secret, new DirectoryCluster.Context());
+    }
+
+    private DirectoryCluster launch(final SharedSecret secret, final DirectoryCluster.Context ctx)
+    {
+        return DirectoryCluster.launch(ctx
             .directory(state)
             .aeronDirectoryName(System.getProperty("java.io.tmpdir") + "/dsm-directory-test-" + suffix)
             .member("localhost", port)
@@ -149,6 +154,33 @@ class DirectoryServiceTest
         assertEquals(4, fourthId, "node ids continue after a restart from a snapshot");
         assertTrue(directory.service().restoredSnapshotBytes() > 0, "this start loaded the snapshot");
         assertArrayEquals(VALUE, fourth.read(fourthId, 30, "T.x"), "the value survives a restart from a snapshot");
+    }
+
+    @Test
+    @Timeout(60)
+    void aNodeWelcomedAsANewNodeOnTheSessionOfItsEvictedIdKeepsThatSessionThroughTheOldIdsEviction()
+    {
+        // Heartbeat 100 ms, lease 300 ms, eviction 1 s.
+        directory = launch(null, new DirectoryCluster.Context().timing(TimeUnit.MILLISECONDS.toNanos(100),
+            TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.SECONDS.toNanos(1)));
+        final Client client = connect();
+        final int oldId = client.hello(81);
+        // The node says hello on the same session under another incarnation (as a node whose old id the directory
+        // no longer knows does): a new node, bound to this session. Its old id goes silent and is evicted.
+        final int newId = client.hello(82);
+        assertTrue(newId != oldId);
+        long sequence = 1;
+        final long deadline = System.nanoTime() + WAIT_NS;
+        while (directory.service().memberCount() != 1)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "the old id is evicted in time");
+            assertEquals(sequence, client.heartbeat(newId, sequence), "the new id is answered while it waits");
+            sequence++;
+        }
+        // The old id's eviction left the session to the new one: its heartbeats are still answered, none forged.
+        final long forgedBefore = directory.service().forgedMessages();
+        assertEquals(sequence, client.heartbeat(newId, sequence));
+        assertEquals(forgedBefore, directory.service().forgedMessages());
     }
 
     private void restart()

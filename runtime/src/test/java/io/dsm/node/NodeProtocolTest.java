@@ -355,38 +355,36 @@ class NodeProtocolTest
     }
 
     @Test
-    void requestsInFlightAtARejoinAndCommandsDuringItAreSentOnlyOnceTheNodeIsWelcomedAgain()
+    void anEvictedNodeCarriesOnAsTheNewNodeTheDirectoryWelcomedAndSendsItsRequestsInFlightAgainUnderThatId()
     {
         final SharedVariable x = longVariable("Test.inFlight");
-        final Request read = new Request(Request.Kind.READ, x, "read of 'Test.inFlight'", now + TIMEOUT_NS);
+        final Request read = new Request(Request.Kind.READ, x, "read of 'Test.inFlight'", now + TIMEOUT_NS * 4);
         protocol.onCommand(read, now);
         only(RegisterDecoder.TEMPLATE_ID);
         sent.clear();
+        final SharedVariable owned = longVariable("Test.owned");
+        ownAsMe(owned, 12L);
         leases.clear();
 
+        // Silent past the eviction time: it asks whether the directory still knows it, which evicted it meanwhile.
         now += TimeUnit.SECONDS.toNanos(7);
-        protocol.rejoin(now, 43L);
-        assertEquals(List.of(now), leases, "a rejoin ends the lease at once");
-        final SharedVariable y = longVariable("Test.duringRejoin");
-        final Request acquire = new Request(Request.Kind.ACQUIRE, y, "write access to 'Test.duringRejoin'",
-            now + TIMEOUT_NS);
-        protocol.onCommand(acquire, now);
         protocol.onTick(now);
-        assertTrue(sent.stream().allMatch(m -> m.template() == HelloDecoder.TEMPLATE_ID),
-            "nothing but a hello goes out before the welcome (an old node id would go unanswered): " + sent);
-        assertFalse(read.isDone());
-        assertFalse(acquire.isDone());
-
-        final long helloCorrelation = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
+        final long asked = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
             new MessageHeaderDecoder()).correlationId();
         sent.clear();
-        deliver(Wire.length(new WelcomeEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
-            .correlationId(helloCorrelation).nodeId(ME + 10).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(500))
-            .leaseNs(TimeUnit.SECONDS.toNanos(3)).doorbell("").encodedLength()));
+        deliverWelcome(asked, ME + 10);
+
+        assertTrue(logged.stream().anyMatch(l -> l.contains("no longer knows this node") &&
+            l.contains("carries on as node " + (ME + 10))), "logged: " + logged);
+        assertTrue(leases.contains(now), "the old identity's lease ends at once: " + leases);
+        assertEquals(SharedVariable.INVALID, owned.value, "what it owned under its old id is dropped");
+        assertFalse(read.isDone());
         final List<String> registered = sent.stream().filter(m -> m.template() == RegisterDecoder.TEMPLATE_ID)
             .map(m -> new RegisterDecoder().wrapAndApplyHeader(m.buffer(), 0, new MessageHeaderDecoder()))
             .map(r -> r.sender() + " " + r.intent() + " " + r.name()).toList();
-        assertEquals(List.of((ME + 10) + " READ Test.inFlight", (ME + 10) + " WRITE Test.duringRejoin"), registered);
+        assertEquals(List.of((ME + 10) + " READ Test.inFlight"), registered,
+            "the read in flight goes again, under the new id, and no hello (no second new member)");
+        assertTrue(sent.stream().noneMatch(m -> m.template() == HelloDecoder.TEMPLATE_ID), "sent: " + sent);
     }
 
     @Test
@@ -450,6 +448,70 @@ class NodeProtocolTest
         assertTrue(acquire.isDone(), "log: " + logged);
         assertEquals(17L, variable.current(), "the value at version 3, not the declared default; log: " + logged);
         assertTrue(logged.stream().noneMatch(l -> l.contains("using the declared default")), "logged: " + logged);
+    }
+
+    @Test
+    void aNodeSilentPastTheEvictionTimeAsksTheDirectoryAndKeepsItsOwnershipWhenTheDirectoryStillKnowsIt()
+    {
+        final SharedVariable variable = longVariable("Test.silent");
+        ownAsMe(variable, 31L);
+        acknowledgeAHeartbeat();
+
+        // Silent past the eviction time (6 s), as through a directory's fail-over: the node does not join again on
+        // that alone, but asks, with a hello under its incarnation.
+        now += TimeUnit.SECONDS.toNanos(7);
+        protocol.onTick(now);
+        assertEquals(SharedVariable.INVALID, variable.value, "its lease lapsed: the value is suspended");
+        final HelloDecoder asked = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder());
+        assertEquals(42L, asked.incarnation(), "the incarnation it joined under");
+        sent.clear();
+        protocol.onTick(now + 1);
+        assertTrue(sent.stream().noneMatch(m -> m.template() == HelloDecoder.TEMPLATE_ID),
+            "asked once, not on every tick: " + sent);
+
+        // The directory (a new leader) still knows it: it carries on, and a renewed lease gives the value back.
+        deliverWelcome(asked.correlationId(), ME);
+        protocol.onTick(now);
+        assertTrue(logged.stream().noneMatch(l -> l.contains("no longer knows")), "logged: " + logged);
+        now += TimeUnit.SECONDS.toNanos(1); // its next heartbeat is due
+        acknowledgeAHeartbeat();
+        assertEquals(31L, variable.current(), "its ownership and value kept; log: " + logged);
+    }
+
+    @Test
+    void aNodeSilentPastTheEvictionTimeBecomesTheNewNodeTheDirectoryWelcomesItAs()
+    {
+        now += TimeUnit.SECONDS.toNanos(7);
+        protocol.onTick(now);
+        final long asked = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId();
+        deliverWelcome(asked, ME + 5); // evicted: the directory took the hello for a new node's
+        assertTrue(logged.stream().anyMatch(l -> l.contains("no longer knows this node")), "logged: " + logged);
+        sent.clear();
+        now += TimeUnit.SECONDS.toNanos(1);
+        protocol.onTick(now);
+        final Sent heartbeat = only(HeartbeatDecoder.TEMPLATE_ID);
+        assertEquals(ME + 5, new HeartbeatDecoder().wrapAndApplyHeader(heartbeat.buffer(), 0,
+            new MessageHeaderDecoder()).sender(), "it is node " + (ME + 5) + " now");
+    }
+
+    private void acknowledgeAHeartbeat()
+    {
+        sent.clear();
+        protocol.onTick(now);
+        final long sequence = new HeartbeatDecoder().wrapAndApplyHeader(only(HeartbeatDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).sequence();
+        deliver(Wire.length(new HeartbeatAckEncoder().wrapAndApplyHeader(in, 0, header).sender(0).sequence(sequence)
+            .encodedLength()));
+        sent.clear();
+    }
+
+    private void deliverWelcome(final long correlation, final int nodeId)
+    {
+        deliver(Wire.length(new WelcomeEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .correlationId(correlation).nodeId(nodeId).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .leaseNs(TimeUnit.SECONDS.toNanos(3)).doorbell("").encodedLength()));
     }
 
     /** Makes this node the owner of {@code variable} (id VARIABLE_ID) with {@code value}, handed over by OLD_OWNER. */

@@ -143,6 +143,16 @@ public final class AeronTransport implements AutoCloseable
     }
 
     /**
+     * @return the embedded media driver's invoker, or null when the driver is another process: a client built on
+     *         {@link #aeron()} that waits inside a call (a cluster client taking a new leader's address) must run it
+     *         meanwhile, since nothing else does.
+     */
+    public AgentInvoker driverInvoker()
+    {
+        return driverInvoker;
+    }
+
+    /**
      * Runs one duty cycle of the embedded driver and of the client conductor.
      *
      * @return the amount of work done, 0 when idle.

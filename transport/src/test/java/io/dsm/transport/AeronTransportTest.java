@@ -124,4 +124,35 @@ class AeronTransportTest
             AeronTransport.launch(new AeronTransport.Context().termLength(1000).errorHandler(t -> { })))
             .getMessage().contains("1000"));
     }
+
+    @Test
+    @Timeout(30)
+    void directoriesOfDsmProcessesThatAreGoneAreDeletedAndNoOthers() throws Exception
+    {
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final String base = io.aeron.CommonContext.getAeronDirectoryName();
+        final java.io.File stale = new java.io.File(base + "-dsm-" + gone.pid() + "-directory-0-20000");
+        final java.io.File live = new java.io.File(base + "-dsm-" + ProcessHandle.current().pid() + "-test");
+        final java.io.File other = new java.io.File(base + "-dsm-notapid-test");
+        try
+        {
+            for (final java.io.File dir : List.of(stale, live, other))
+            {
+                assertTrue(dir.mkdirs(), "made " + dir);
+                assertTrue(new java.io.File(dir, "cnc.dat").createNewFile());
+            }
+            AeronTransport.deleteStaleDirectories();
+            assertTrue(!stale.exists(), "the directory of a process that is gone is deleted: " + stale);
+            assertTrue(live.exists(), "a running process's is kept: " + live);
+            assertTrue(other.exists(), "a name not of dsm's pattern is left alone: " + other);
+        }
+        finally
+        {
+            for (final java.io.File dir : List.of(stale, live, other))
+            {
+                org.agrona.IoUtil.delete(dir, true);
+            }
+        }
+    }
 }
