@@ -123,6 +123,7 @@ public final class DirectoryCluster implements AutoCloseable
             .archiveContext(archiveClient.clone())
             .clusterClock(new NanosecondClusterClock())
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
+            .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatTimeoutNs / 7)
             .electionTimeoutNs(ctx.electionTimeoutNs)
             .idleStrategySupplier(() -> wake.strategy(false))
             .errorHandler(errors);
@@ -320,7 +321,7 @@ public final class DirectoryCluster implements AutoCloseable
         private long heartbeatIntervalNs = TimeUnit.SECONDS.toNanos(1);
         private long leaseNs = TimeUnit.SECONDS.toNanos(3);
         private long evictionNs = TimeUnit.SECONDS.toNanos(6);
-        private long leaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+        private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(700);
         private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(300);
         private boolean ownsDirectory;
         private SharedSecret secret;
