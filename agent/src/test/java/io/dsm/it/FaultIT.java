@@ -55,6 +55,8 @@ class FaultIT
     /** How many of the nodes lose {@link #LOSS_RATE} of the frames they receive, for the whole run. */
     private static final int LOSSY_NODES = Integer.getInteger("dsm.faults.lossy.nodes", 2);
     private static final String LOSS_RATE = System.getProperty("dsm.faults.loss.rate", "0.05");
+    /** The share of the data frames those nodes duplicate, and the share they reorder. */
+    private static final String DISORDER_RATE = System.getProperty("dsm.faults.disorder.rate", "0.05");
 
     @TempDir
     Path state;
@@ -108,9 +110,14 @@ class FaultIT
                     // Loss for the whole run, as Aeron's own tests inject it: the node's media driver drops this
                     // share of the data and control frames it receives (from peers and from the directory), and
                     // Aeron's NAKs and retransmissions (delays) make up for it.
+                    // Those nodes' drivers also duplicate and reorder a share of the data frames they receive
+                    // (DisorderingReceiveChannelEndpoint), as a network may.
                     options.addAll(List.of(
-                        "-Daeron.ReceiveChannelEndpoint.supplier=io.dsm.shaded.aeron.driver.ext." +
-                            "DebugReceiveChannelEndpointSupplier",
+                        "-Daeron.ReceiveChannelEndpoint.supplier=" +
+                            "io.dsm.transport.debug.DisorderingReceiveChannelEndpointSupplier",
+                        "-Ddsm.debug.receive.duplicate.rate=" + DISORDER_RATE,
+                        "-Ddsm.debug.receive.reorder.rate=" + DISORDER_RATE,
+                        "-Ddsm.debug.receive.disorder.seed=" + (200 + i),
                         "-Daeron.debug.receive.data.loss.rate=" + LOSS_RATE,
                         "-Daeron.debug.receive.data.loss.seed=" + i,
                         "-Daeron.debug.receive.control.loss.rate=" + LOSS_RATE,
@@ -222,8 +229,25 @@ class FaultIT
             final StringBuilder report = new StringBuilder("FaultIT: " + NODES + " JVMs, directory of " + members +
                 (members == 1 ? " member" : " members") + ", " + RUN_MS + " ms, dsm.durability=" +
                 DURABILITY + (DURABILITY.equals("fast") ? " (lag " + LAG_MS + " ms)" : "") + ", faults:");
+            // The disordering the lossy nodes' drivers did, from their last lines (a killed node prints none).
+            long duplicated = 0;
+            long reordered = 0;
+            for (final JvmCluster.Jvm node : nodes)
+            {
+                for (final String line : node.stdout())
+                {
+                    if (line.startsWith("frames duplicated "))
+                    {
+                        final String[] w = line.split(" ");
+                        duplicated += Long.parseLong(w[2]);
+                        reordered += Long.parseLong(w[4]);
+                    }
+                }
+            }
             report.append("\n  for the whole run: ").append(LOSSY_NODES).append(" nodes drop ")
-                .append(LOSS_RATE).append(" of the data and control frames they receive");
+                .append(LOSS_RATE).append(" of the data and control frames they receive, and duplicate and reorder ")
+                .append(DISORDER_RATE).append(" each of the data frames (those that finished: ").append(duplicated)
+                .append(" duplicated, ").append(reordered).append(" reordered)");
             faults.forEach(f -> report.append("\n  ").append(f));
             report.append("\n  operations returned ").append(counts[0]).append(", failed ").append(counts[1])
                 .append(", cut off by a kill ").append(counts[2]).append(" (returned by node: ").append(byNode)
@@ -283,6 +307,14 @@ class FaultIT
             assertTrue(lateNodes.isEmpty(), () -> "every node writes again within " + DIRECTORY_SERVED_AGAIN_MS +
                 " ms of the directory's kill; not " + lateNodes + ": " + report);
             assertTrue(faults.size() >= 4, "every kind of fault was injected: " + faults);
+            if (LOSSY_NODES > 0 && Double.parseDouble(DISORDER_RATE) > 0 && alive.stream()
+                .anyMatch(n -> nodes.indexOf(n) < LOSSY_NODES))
+            {
+                final long duplicatedFrames = duplicated;
+                final long reorderedFrames = reordered;
+                assertTrue(duplicatedFrames > 0 && reorderedFrames > 0,
+                    () -> "frames were duplicated and reordered: " + report);
+            }
             assertTrue(counts[0] > 1_000, () -> "enough operations returned to judge: " + report);
         }
     }

@@ -207,20 +207,8 @@ final class Egress
             backlog.lastResult = result;
             backlogs.put(nodeId, backlog);
         }
-        if (waitingBytes + length > maxWaitingBytes)
-        {
-            final ClientSession session = sessions.sessionOf(nodeId);
-            drop(nodeId, backlog, session == null ? -1 : session.id(), 1, length, "more than " + maxWaitingBytes +
-                " bytes would wait for the nodes' sessions");
-            return;
-        }
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
         final boolean first = backlog.messages.isEmpty();
-        backlog.messages.addLast(new Waiting(copy));
-        backlog.bytes += length;
-        waitingBytes += length;
-        if (first && length > maxMessageLength)
+        if (enqueue(nodeId, backlog, buffer, offset, length, false) && first && length > maxMessageLength)
         {
             drain(nodeId, backlog); // a message in chunks: as many as the session takes now
         }
@@ -248,17 +236,33 @@ final class Egress
                 return;
             }
         }
+        enqueue(nodeId, backlog, buffer, offset, length, true);
+    }
+
+    /** @return whether the message waits now (else it and what waited for the node were dropped, past the bound). */
+    private boolean enqueue(final int nodeId, final Backlog backlog, final DirectBuffer buffer, final int offset,
+        final int length, final boolean first)
+    {
         if (waitingBytes + length > maxWaitingBytes)
         {
+            final ClientSession session = sessions.sessionOf(nodeId);
             drop(nodeId, backlog, session == null ? -1 : session.id(), 1, length, "more than " + maxWaitingBytes +
                 " bytes would wait for the nodes' sessions");
-            return;
+            return false;
         }
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
-        backlog.messages.addFirst(new Waiting(copy));
+        if (first)
+        {
+            backlog.messages.addFirst(new Waiting(copy));
+        }
+        else
+        {
+            backlog.messages.addLast(new Waiting(copy));
+        }
         backlog.bytes += length;
         waitingBytes += length;
+        return true;
     }
 
     /** Drops what waits for a node that left: its session is gone. */

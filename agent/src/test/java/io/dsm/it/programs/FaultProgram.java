@@ -73,6 +73,10 @@ public final class FaultProgram
             }
             LockSupport.parkNanos(pauseNs / 2 + random.nextInt((int)Math.max(1, pauseNs)));
         }
+        // What the fault suite's network did to this JVM's frames (zero unless its driver disorders them).
+        System.out.println("frames duplicated " +
+            io.dsm.transport.debug.DisorderingReceiveChannelEndpoint.DUPLICATED.get() + " reordered " +
+            io.dsm.transport.debug.DisorderingReceiveChannelEndpoint.REORDERED.get());
         System.out.println("done " + seq);
     }
 
