@@ -115,9 +115,9 @@ class FaultIT
                     options.addAll(List.of(
                         "-Daeron.ReceiveChannelEndpoint.supplier=" +
                             "io.dsm.transport.debug.DisorderingReceiveChannelEndpointSupplier",
-                        "-Ddsm.debug.receive.duplicate.rate=" + DISORDER_RATE,
-                        "-Ddsm.debug.receive.reorder.rate=" + DISORDER_RATE,
-                        "-Ddsm.debug.receive.disorder.seed=" + (200 + i),
+                        "-Dio.dsm.debug.receive.duplicate.rate=" + DISORDER_RATE,
+                        "-Dio.dsm.debug.receive.reorder.rate=" + DISORDER_RATE,
+                        "-Dio.dsm.debug.receive.disorder.seed=" + (200 + i),
                         "-Daeron.debug.receive.data.loss.rate=" + LOSS_RATE,
                         "-Daeron.debug.receive.data.loss.seed=" + i,
                         "-Daeron.debug.receive.control.loss.rate=" + LOSS_RATE,

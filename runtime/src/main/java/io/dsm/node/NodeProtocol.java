@@ -365,7 +365,13 @@ final class NodeProtocol
             sayHelloIfDue(nowNs);
             return;
         }
-        rehelloCorrelationId = nextCorrelationId++;
+        if (rehelloCorrelationId == 0)
+        {
+            // One question, one id: a welcome to any of its hellos answers it. (With a new id per hello, the welcome
+            // of the first, the one the directory sent with the member list, was ignored as stale, and the node
+            // adopted its new id on the second's, after clearing that list: it knew no other member.)
+            rehelloCorrelationId = nextCorrelationId++;
+        }
         rehelloSentNs = nowNs;
         sendHello(rehelloCorrelationId, true);
     }

@@ -60,6 +60,8 @@ class NodeProtocolTest
     private final List<Sent> sent = new ArrayList<>();
     private final List<String> logged = new ArrayList<>();
     private final List<Long> leases = new ArrayList<>();
+    /** The nodes this node can send to now (connected, not disconnected since). */
+    private final java.util.Set<Integer> reachable = new java.util.TreeSet<>();
     private final ExpandableArrayBuffer in = new ExpandableArrayBuffer(256);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private NodeProtocol protocol;
@@ -88,11 +90,13 @@ class NodeProtocolTest
             @Override
             public void connect(final int nodeId, final String channel, final int streamId, final String doorbell)
             {
+                reachable.add(nodeId);
             }
 
             @Override
             public void disconnect(final int nodeId)
             {
+                reachable.remove(nodeId);
             }
 
             @Override
@@ -494,6 +498,34 @@ class NodeProtocolTest
         final Sent heartbeat = only(HeartbeatDecoder.TEMPLATE_ID);
         assertEquals(ME + 5, new HeartbeatDecoder().wrapAndApplyHeader(heartbeat.buffer(), 0,
             new MessageHeaderDecoder()).sender(), "it is node " + (ME + 5) + " now");
+    }
+
+    @Test
+    void anEvictedNodeThatAskedTwiceKnowsTheMembersTheDirectorySentWithItsNewId()
+    {
+        now += TimeUnit.SECONDS.toNanos(7);
+        protocol.onTick(now); // asks: a hello under its incarnation
+        protocol.helloAgain(now); // and again, on a new session
+        final List<Long> asked = sent.stream().filter(m -> m.template() == HelloDecoder.TEMPLATE_ID)
+            .map(m -> new HelloDecoder().wrapAndApplyHeader(m.buffer(), 0, new MessageHeaderDecoder()).correlationId())
+            .toList();
+        assertEquals(2, asked.size());
+        assertEquals(asked.get(0), asked.get(1), "one question, one correlation id: " + asked);
+
+        // The directory evicted it: the first hello makes a new node, welcomed with the member list; the second is
+        // welcomed again, with no list.
+        deliverWelcome(asked.get(0), ME + 7);
+        deliver(Wire.length(new MemberEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .change(MemberEvent.JOINED).nodeId(OLD_OWNER).inboxStream(12).pid(700)
+            .inboxChannel("aeron:udp?endpoint=127.0.0.1:2").doorbell("").description("old owner").encodedLength()));
+        deliverWelcome(asked.get(1), ME + 7);
+
+        assertTrue(reachable.contains(OLD_OWNER), "it knows the other member: " + reachable + "; log: " + logged);
+        sent.clear();
+        now += TimeUnit.SECONDS.toNanos(1);
+        protocol.onTick(now);
+        assertEquals(ME + 7, new HeartbeatDecoder().wrapAndApplyHeader(only(HeartbeatDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).sender());
     }
 
     private void acknowledgeAHeartbeat()

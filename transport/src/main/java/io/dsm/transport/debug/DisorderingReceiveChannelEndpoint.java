@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * also duplicates and reorders the data frames it receives, as a network may. A duplicated frame is handed to the
  * driver twice; a reordered one is held back and handed over after the next frame (a heartbeat frame comes at least
  * every 100 ms on a stream that sends nothing else). Chosen by the media driver's
- * {@code aeron.ReceiveChannelEndpoint.supplier} property ({@link DisorderingReceiveChannelEndpointSupplier}); its rates
- * come from {@code dsm.debug.receive.duplicate.rate} and {@code dsm.debug.receive.reorder.rate} (0 to 1), its
- * randomness from {@code dsm.debug.receive.disorder.seed}. Aeron places every frame by its term offset and drops a
- * frame it already has, so a dsm message is delivered once, in order, whatever the network does: this proves it.
+ * {@code aeron.ReceiveChannelEndpoint.supplier} property ({@link DisorderingReceiveChannelEndpointSupplier}); its
+ * rates come from {@code io.dsm.debug.receive.duplicate.rate} and {@code io.dsm.debug.receive.reorder.rate} (0 to 1),
+ * its randomness from {@code io.dsm.debug.receive.disorder.seed} (not {@code dsm.} keys: dsm's configuration does not
+ * know them). Aeron places every frame by its term offset and drops a frame it already has, so a dsm message is
+ * delivered once, in order, whatever the network does: the fault suite checks that dsm stays linearizable under it.
  */
 public final class DisorderingReceiveChannelEndpoint extends DebugReceiveChannelEndpoint
 {
@@ -30,9 +31,10 @@ public final class DisorderingReceiveChannelEndpoint extends DebugReceiveChannel
     public static final AtomicLong REORDERED = new AtomicLong();
 
     private final double duplicateRate = Double.parseDouble(
-        System.getProperty("dsm.debug.receive.duplicate.rate", "0"));
-    private final double reorderRate = Double.parseDouble(System.getProperty("dsm.debug.receive.reorder.rate", "0"));
-    private final Random random = new Random(Long.getLong("dsm.debug.receive.disorder.seed", 0L));
+        System.getProperty("io.dsm.debug.receive.duplicate.rate", "0"));
+    private final double reorderRate = Double.parseDouble(
+        System.getProperty("io.dsm.debug.receive.reorder.rate", "0"));
+    private final Random random = new Random(Long.getLong("io.dsm.debug.receive.disorder.seed", 0L));
     private final UnsafeBuffer held = new UnsafeBuffer(new byte[64 * 1024]);
     private final DataHeaderFlyweight heldHeader = new DataHeaderFlyweight();
     private int heldLength = -1;
