@@ -491,7 +491,16 @@ public final class DirectoryStateMachine
         else if (again)
         {
             // A member saying hello again is on a new session (a restarted directory, or it reconnected): what was
-            // sent to it on the old one may be lost.
+            // sent to it on the old one may be lost, the member list with it (a node that asked twice, on its old
+            // session and a new one, got the list on the old one and took its new id from the welcome on the new
+            // one: it knew no other member). The list first, then what its requests in flight wait on.
+            for (final Member other : members.values())
+            {
+                if (other != member)
+                {
+                    sendMember(member.id, MemberEvent.JOINED, other);
+                }
+            }
             resendInFlight(member.id);
         }
     }

@@ -77,6 +77,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     /** What was offered in the last {@link #RESEND_WINDOW_NS}, oldest first: sent again to a new leader. */
     private final ArrayDeque<Sent> recent = new ArrayDeque<>();
     private boolean newLeader;
+    /** A new session is wanted beside the current one (it went silent), until one opens or the old one moves. */
+    private boolean wantSession;
     /** When the session last moved to a new leader (its new leader event), or 0. */
     private long movedNs;
 
@@ -248,6 +250,7 @@ final class ClusterDirectoryLink implements DirectoryLink
                 newLeader = false;
                 movedNs = nowNs;
                 resendRecent();
+                wantSession = false;
                 if (connecting != null)
                 {
                     // The session outlived its leader: the new one took it over. The new session is not needed.
@@ -266,7 +269,7 @@ final class ClusterDirectoryLink implements DirectoryLink
         }
         if (connecting == null)
         {
-            if (cluster != null || nowNs - retryAtNs < 0)
+            if ((cluster != null && !wantSession) || nowNs - retryAtNs < 0)
             {
                 return work;
             }
@@ -280,6 +283,7 @@ final class ClusterDirectoryLink implements DirectoryLink
                 return work + 1; // connecting: keep stepping it rather than sleep
             }
             connecting = null;
+            wantSession = false;
             if (cluster != null)
             {
                 // Opened beside a session that had gone silent: the new one takes over.
@@ -367,6 +371,8 @@ final class ClusterDirectoryLink implements DirectoryLink
             // Whichever comes first serves.
             DsmLog.info("node: no answer on directory session " + cluster.clusterSessionId() + "; opening another " +
                 "at " + endpoints + " beside it");
+            // Tried again every RETRY_NS until one opens (an attempt during an election or a restart times out).
+            wantSession = true;
             connecting = AeronCluster.asyncConnect(template.clone());
         }
     }

@@ -285,6 +285,16 @@ class DirectoryStateMachineTest
         heartbeat(a);
         assertEquals(a, only(io.dsm.wire.HeartbeatAckDecoder.TEMPLATE_ID).to);
         assertEquals(2, directory.memberCount());
+
+        // a says hello again (a new session): same id, and the member list again, to a only (what went on its old
+        // session may be lost).
+        assertEquals(a, join("a"));
+        final List<Sent> again = all(MemberDecoder.TEMPLATE_ID);
+        assertEquals(1, again.size(), describe());
+        assertEquals(a, again.get(0).to);
+        assertEquals(b, new MemberDecoder().wrapAndApplyHeader(again.get(0).buffer(), 0, new MessageHeaderDecoder())
+            .nodeId());
+        assertEquals(2, directory.memberCount());
     }
 
     @Test
