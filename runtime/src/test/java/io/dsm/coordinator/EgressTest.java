@@ -120,18 +120,8 @@ class EgressTest
         final ScriptedSession second = bind(1, new ScriptedSession(12, 1)); // the node said hello on a new session
         egress.flush();
         assertEquals(0, egress.waitingNodes());
-        final Chunks.Assembler assembler = new Chunks.Assembler(10_000);
-        final Wire wire = new Wire();
-        DirectBuffer joined = null;
-        for (final byte[] chunk : second.received)
-        {
-            assertEquals(ChunkDecoder.TEMPLATE_ID, wire.open(new UnsafeBuffer(chunk), 0, chunk.length));
-            joined = assembler.onChunk(second.id, wire);
-        }
-        assertNotNull(joined, "the new session got the whole message, from its first chunk");
-        final byte[] got = new byte[joined.capacity()];
-        joined.getBytes(0, got);
-        assertArrayEquals(whole, got);
+        assertArrayEquals(whole, joinChunks(second, second.received),
+            "the new session got the whole message, from its first chunk");
     }
 
     @Test
@@ -152,21 +142,26 @@ class EgressTest
         final List<Integer> lengths = session.received.stream().map(m -> m.length).toList();
         assertEquals(20, lengths.get(2), "the acknowledgement went before the rest of the value: " + lengths);
         assertEquals(30, lengths.get(lengths.size() - 1), "the other message after it: " + lengths);
+        // The two plain messages (20 and 30 bytes) are not dsm's: the rest are the value's chunks.
+        assertArrayEquals(whole, joinChunks(session, session.received.stream()
+            .filter(m -> m.length != 20 && m.length != 30).toList()), "the value arrived whole around it");
+    }
+
+    /** @return the message the chunks join into, on the session they came on; fails if they do not complete one. */
+    private static byte[] joinChunks(final ScriptedSession session, final List<byte[]> chunks) throws Exception
+    {
         final Chunks.Assembler assembler = new Chunks.Assembler(10_000);
         final Wire wire = new Wire();
         DirectBuffer joined = null;
-        for (final byte[] m : session.received)
+        for (final byte[] chunk : chunks)
         {
-            if (m.length != 20 && m.length != 30) // the two plain messages are not dsm's
-            {
-                assertEquals(ChunkDecoder.TEMPLATE_ID, wire.open(new UnsafeBuffer(m), 0, m.length));
-                joined = assembler.onChunk(session.id, wire);
-            }
+            assertEquals(ChunkDecoder.TEMPLATE_ID, wire.open(new UnsafeBuffer(chunk), 0, chunk.length));
+            joined = assembler.onChunk(session.id, wire);
         }
-        assertNotNull(joined, "the value arrived whole around it");
+        assertNotNull(joined, "the chunks complete a message");
         final byte[] got = new byte[joined.capacity()];
         joined.getBytes(0, got);
-        assertArrayEquals(whole, got);
+        return got;
     }
 
     @Test

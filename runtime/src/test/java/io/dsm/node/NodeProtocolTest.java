@@ -397,13 +397,7 @@ class NodeProtocolTest
         // A read replica at version 3.
         final SharedVariable variable = readReplicaOf17AtVersion3("Test.lapsed");
         // A lease, then an Acquire that names version 3.
-        sent.clear();
-        protocol.onTick(now);
-        final long sequence = new HeartbeatDecoder().wrapAndApplyHeader(only(HeartbeatDecoder.TEMPLATE_ID).buffer(), 0,
-            new MessageHeaderDecoder()).sequence();
-        deliver(Wire.length(new HeartbeatAckEncoder().wrapAndApplyHeader(in, 0, header).sender(0).sequence(sequence)
-            .encodedLength()));
-        sent.clear();
+        acknowledgeAHeartbeat();
         final Request acquire = new Request(Request.Kind.ACQUIRE, variable, "write access to 'Test.lapsed'",
             now + TimeUnit.SECONDS.toNanos(30));
         protocol.onCommand(acquire, now);
