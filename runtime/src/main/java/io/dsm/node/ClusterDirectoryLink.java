@@ -14,15 +14,11 @@ import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
 import io.dsm.wire.ChunkDecoder;
-import io.dsm.wire.HelloDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,12 +34,6 @@ import java.util.concurrent.TimeUnit;
 final class ClusterDirectoryLink implements DirectoryLink
 {
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
-    /**
-     * A message offered this recently may have died with a leader before it reached the log: a new leader gets it
-     * again (the directory drops a request it already has by its correlation id). It covers the leader heartbeat
-     * timeout (1 s) and an election (300 ms), with room to spare.
-     */
-    static final long RESEND_WINDOW_NS = TimeUnit.SECONDS.toNanos(3);
     /** A message in chunks that moves no further for this long is stalled; see {@link #isTransferring()}. */
     private static final long TRANSFER_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** One attempt to open a session: a directory that is starting answers the next one. */
@@ -64,27 +54,20 @@ final class ClusterDirectoryLink implements DirectoryLink
 
     private final AeronCluster.Context template;
     private final String endpoints;
-    private final int maxMessageLength;
     private final Chunks.Assembler chunks;
     private final Wire egressWire = new Wire();
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-    private final UnsafeBuffer queued = new UnsafeBuffer(new byte[0]);
+    private final IngressQueue queue;
     private AeronCluster cluster;
     private AeronCluster.AsyncConnect connecting;
     private long retryAtNs;
     private long notConnectedSinceNs;
     private boolean hadSession;
-    /** What was offered in the last {@link #RESEND_WINDOW_NS}, oldest first: sent again to a new leader. */
-    private final ArrayDeque<Sent> recent = new ArrayDeque<>();
     private boolean newLeader;
     /** A new session is wanted beside the current one (it went silent), until one opens or the old one moves. */
     private boolean wantSession;
     /** When the session last moved to a new leader (its new leader event), or 0. */
     private long movedNs;
 
-    private record Sent(long atNs, byte[] bytes)
-    {
-    }
     private boolean reconnected;
     /** When the current session opened. */
     private long openedNs;
@@ -92,10 +75,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     private InetSocketAddress directoryBell;
     /** Something was offered since the last ring. */
     private boolean unrung;
-    /** When a chunk last went or came, or 0. */
-    private long lastChunkNs;
-    /** The message {@link #sendFirst} put first, while it waits. */
-    private byte[] first;
+    /** When a chunk last came, or 0. */
+    private long lastChunkInNs;
     /** Why the directory refused the last session, or null. */
     private String refusal;
 
@@ -116,7 +97,7 @@ final class ClusterDirectoryLink implements DirectoryLink
         final int maxWhole, final long timeoutNs, final SharedSecret secret, final Receiver receiver)
     {
         this.endpoints = endpoints;
-        this.maxMessageLength = termLength / 8 - AeronCluster.SESSION_HEADER_LENGTH;
+        this.queue = new IngressQueue(termLength / 8 - AeronCluster.SESSION_HEADER_LENGTH, System::nanoTime);
 
         this.chunks = new Chunks.Assembler(maxWhole);
         final EgressListener listener = new EgressListener()
@@ -129,7 +110,7 @@ final class ClusterDirectoryLink implements DirectoryLink
                 {
                     if (egressWire.open(buffer, offset, length) == ChunkDecoder.TEMPLATE_ID)
                     {
-                        lastChunkNs = System.nanoTime();
+                        lastChunkInNs = System.nanoTime();
                         final DirectBuffer whole = chunks.onChunk(sessionId, egressWire);
                         if (whole != null)
                         {
@@ -187,53 +168,22 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length > maxMessageLength)
-        {
-            // Every message starts with its sender's node id.
-            final int sender = buffer.getInt(offset + Wire.HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN);
-            Chunks.split(sender, buffer, offset, length, maxMessageLength, this::send);
-            lastChunkNs = System.nanoTime();
-            return;
-        }
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
-        if (queue.isEmpty() && cluster != null && cluster.offer(buffer, offset, length) > 0)
-        {
-            remember(copy);
-            unrung = true;
-            return;
-        }
-        queue.addLast(copy);
+        queue.add(buffer, offset, length);
+        flush();
     }
 
     @Override
     public void sendUrgent(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (queue.isEmpty() || length > maxMessageLength)
-        {
-            send(buffer, offset, length);
-            return;
-        }
-        // A heartbeat goes before what waits (chunks of a large value, say): the directory joins chunks per session
-        // and applies any other message between them, so it breaks nothing, and it keeps the lease.
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
-        final byte[] hello = queue.peekFirst() == first ? queue.pollFirst() : null;
-        queue.addFirst(copy);
-        if (hello != null)
-        {
-            queue.addFirst(hello); // a new session's hello stays first: it binds the session
-        }
+        // A heartbeat goes before what waits (a large value in chunks, say): it keeps the lease.
+        queue.addUrgent(buffer, offset, length);
         flush();
     }
 
     @Override
     public void sendFirst(final DirectBuffer buffer, final int offset, final int length)
     {
-        final byte[] copy = new byte[length];
-        buffer.getBytes(offset, copy);
-        queue.addFirst(copy);
-        first = copy;
+        queue.addFirst(buffer, offset, length);
         flush();
     }
 
@@ -249,6 +199,7 @@ final class ClusterDirectoryLink implements DirectoryLink
             {
                 newLeader = false;
                 movedNs = nowNs;
+                queue.newLeader();
                 resendRecent();
                 wantSession = false;
                 if (connecting != null)
@@ -325,39 +276,11 @@ final class ClusterDirectoryLink implements DirectoryLink
         }
     }
 
-    private void remember(final byte[] message)
-    {
-        if (message.length >= Wire.HEADER_LENGTH &&
-            ((message[2] & 0xFF) | (message[3] & 0xFF) << 8) == HelloDecoder.TEMPLATE_ID) // the header's template id
-        {
-            // Not sent again: a new session gets the node's current hello first (NodeProtocol#helloAgain), and a
-            // stale one (an incarnation the directory has evicted since) would make it welcome a node nobody is.
-            return;
-        }
-        final long nowNs = System.nanoTime();
-        recent.addLast(new Sent(nowNs, message));
-        while (!recent.isEmpty() && nowNs - recent.peekFirst().atNs() > RESEND_WINDOW_NS)
-        {
-            recent.pollFirst();
-        }
-    }
-
-    /** A new leader: what was offered lately goes again, in order, before anything still queued. */
+    /** A new leader or session: what was offered lately goes again, whole and in order, before what waits. */
     private void resendRecent()
     {
-        final long nowNs = System.nanoTime();
-        int resent = 0;
-        for (final java.util.Iterator<Sent> it = recent.descendingIterator(); it.hasNext(); )
-        {
-            final Sent sent = it.next();
-            if (nowNs - sent.atNs() <= RESEND_WINDOW_NS)
-            {
-                queue.addFirst(sent.bytes());
-                resent++;
-            }
-        }
-        recent.clear();
-        DsmLog.info("node: a new directory leader or session; sending the last " + resent + " messages again");
+        DsmLog.info("node: a new directory leader or session; sending the last " + queue.resendRecent() +
+            " messages again");
     }
 
     @Override
@@ -391,39 +314,31 @@ final class ClusterDirectoryLink implements DirectoryLink
     @Override
     public int flush()
     {
-        int work = 0;
-        while (cluster != null && !queue.isEmpty())
+        if (cluster == null || queue.size() == 0)
         {
-            final byte[] next = queue.peekFirst();
-            queued.wrap(next);
-            final long result = cluster.offer(queued, 0, next.length);
-            if (result > 0)
+            return 0;
+        }
+        final AeronCluster session = cluster;
+        final int work = queue.flush(session::offer, session.clusterSessionId());
+        if (work > 0)
+        {
+            unrung = true;
+            notConnectedSinceNs = 0;
+        }
+        final long result = queue.lastResult();
+        if (queue.size() > 0 && (result == Publication.NOT_CONNECTED || result == Publication.CLOSED))
+        {
+            final long nowNs = System.nanoTime();
+            if (notConnectedSinceNs == 0)
             {
-                unrung = true;
-                if (queued.getShort(2, ByteOrder.LITTLE_ENDIAN) == ChunkDecoder.TEMPLATE_ID)
-                {
-                    lastChunkNs = System.nanoTime();
-                }
-                remember(queue.pollFirst());
-                notConnectedSinceNs = 0;
-                work++;
-                continue;
+                notConnectedSinceNs = nowNs;
             }
-            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+            else if (nowNs - notConnectedSinceNs > NOT_CONNECTED_NS)
             {
-                final long nowNs = System.nanoTime();
-                if (notConnectedSinceNs == 0)
-                {
-                    notConnectedSinceNs = nowNs;
-                }
-                else if (nowNs - notConnectedSinceNs > NOT_CONNECTED_NS)
-                {
-                    DsmLog.info("node: the directory at " + endpoints + " has not taken a message for " +
-                        TimeUnit.NANOSECONDS.toMillis(nowNs - notConnectedSinceNs) + " ms; connecting again");
-                    drop();
-                }
+                DsmLog.info("node: the directory at " + endpoints + " has not taken a message for " +
+                    TimeUnit.NANOSECONDS.toMillis(nowNs - notConnectedSinceNs) + " ms; connecting again");
+                drop();
             }
-            break;
         }
         return work;
     }
@@ -440,7 +355,8 @@ final class ClusterDirectoryLink implements DirectoryLink
     {
         // A message in chunks moved lately: requests that may wait behind it count their time from now. A message
         // partly in that stopped moving (the directory gave up on it) stops counting after TRANSFER_STALL_NS.
-        return lastChunkNs != 0 && System.nanoTime() - lastChunkNs < TRANSFER_STALL_NS;
+        final long lastNs = Math.max(lastChunkInNs, queue.lastChunkNs());
+        return lastNs != 0 && System.nanoTime() - lastNs < TRANSFER_STALL_NS;
     }
 
     @Override
