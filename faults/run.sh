@@ -4,7 +4,8 @@
 # node, in turn) and two nodes losing 5 % of the frames they receive, in durable mode, on the directory on Aeron
 # Cluster, once with one member and once with three (whose leader is the one killed): about 11 minutes. Every
 # register's history is checked for linearizability. `faults/run.sh short` runs the short form that `mvn verify`
-# runs (FaultIT, 4 JVMs, 40 s, both directories).
+# runs (FaultIT, 4 JVMs, 40 s, both directories). Both forms then run FuzzIT: 10^6 fuzzed and forged frames at
+# every port of a running cluster, twice (without and with the secret), as mvn verify does.
 # The report goes to stdout and to docs/faults/last-run.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,10 @@ fi
 mvn -B -q install -DskipTests
 cd agent
 status=0
-mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FaultIT "${args[@]}" || status=$?
+mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='FaultIT,FuzzIT' "${args[@]}" || status=$?
 report=$(sed -n '/FaultIT: /,/]]>/p' target/failsafe-reports/TEST-io.dsm.it.FaultIT.xml | sed 's/]]>.*//; s/.*<!\[CDATA\[//')
+report="$report
+$(grep -ho 'FuzzIT: .*' target/failsafe-reports/TEST-io.dsm.it.FuzzIT.xml 2>/dev/null | sed 's/]]>.*//' || echo 'FuzzIT: no report')"
 {
   echo "# faults/run.sh $form, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
   echo "$report"

@@ -26,4 +26,4 @@ run_jvm reader1 io.dsm.samples.config.LiveConfig reader 3 "$RUN"
 run_jvm reader2 io.dsm.samples.config.LiveConfig reader 3 "$RUN"
 wait
 echo
-echo "The coordinator was started on 127.0.0.1:40456 by the first JVM and exits by itself 30 s after the last one leaves."
+echo "The coordinator was started on 127.0.0.1:24456 by the first JVM and exits by itself 30 s after the last one leaves."

@@ -104,4 +104,66 @@ class ClusterDirectoryIT
             assertEquals("", b.stderr());
         }
     }
+
+    /**
+     * The embedded default with nothing started by hand: the first node starts the directory, and when it dies by
+     * {@code kill -9} its nodes start it again on the same state directory, where it finds every value it held.
+     */
+    @Test
+    @Timeout(180)
+    void anAutoStartedDirectoryKilledWithSigkillIsStartedAgainByItsNodesWithEveryValue()
+    {
+        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.autostart=true",
+            "dsm.coordinator.autostart.idle.exit.ms=3000", "dsm.coordinator.dir=" + state))
+        {
+            try
+            {
+                final JvmCluster.Jvm a = cluster.startNode("a", ShellProgram.class, List.of());
+                a.awaitLine("ready", WAIT);
+                assertEquals("ok wrote 41", a.ask("write 41", "ok wrote", WAIT));
+                assertEquals("ok released", a.ask("release", "ok released", WAIT), "only the directory holds it now");
+                final JvmCluster.Jvm b = cluster.startNode("b", ShellProgram.class, List.of());
+                b.awaitLine("ready", WAIT);
+                final ProcessHandle first = directories(cluster).get(0);
+
+                first.destroyForcibly(); // SIGKILL
+                final long killedNs = System.nanoTime();
+                Await.until(() -> "the directory was not started again: " + cluster.describeAll(), WAIT,
+                    () -> directories(cluster).stream().anyMatch(p -> p.pid() != first.pid()));
+                final long startedNs = System.nanoTime();
+
+                final JvmCluster.Jvm c = cluster.startNode("c", ShellProgram.class, List.of());
+                c.awaitLine("ready", WAIT);
+                assertEquals("ok read 41", c.ask("read", "ok read", WAIT), "the value only the directory held " +
+                    "survived its kill -9: " + cluster.describeAll());
+                assertEquals("ok wrote 42", b.ask("write 42", "ok wrote", WAIT), "a node that lived through it writes");
+                final long wroteNs = System.nanoTime();
+                assertEquals("ok read 42", a.ask("read", "ok read", WAIT));
+                System.out.println("ClusterDirectoryIT: auto-started directory killed; a new one started by its " +
+                    "nodes " + (startedNs - killedNs) / 1_000_000 + " ms after the kill; a node wrote " +
+                    (wroteNs - killedNs) / 1_000_000 + " ms after it");
+                for (final JvmCluster.Jvm node : List.of(a, b, c))
+                {
+                    node.send("exit");
+                    assertEquals(0, node.awaitExit(WAIT), node.describe());
+                }
+                Await.until(() -> "the directory did not exit once idle", Duration.ofSeconds(30),
+                    () -> directories(cluster).isEmpty());
+            }
+            finally
+            {
+                directories(cluster).forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** @return the directory processes nodes started for this cluster's port (this test's, by their command). */
+    private static List<ProcessHandle> directories(final JvmCluster cluster)
+    {
+        final String port = "-Ddsm.coordinator.port=" + cluster.port + " ";
+        return ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().map(c -> c.contains(port) && c.endsWith(" coordinator")).orElse(false))
+            .filter(ProcessHandle::isAlive)
+            .toList();
+    }
 }

@@ -2,6 +2,7 @@ package io.dsm.it;
 
 import io.aeron.Aeron;
 import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.dsm.coordinator.CoordinatorServer;
@@ -12,11 +13,14 @@ import io.dsm.wire.MessageHeaderEncoder;
 import io.dsm.wire.ReadEncoder;
 import io.dsm.wire.ReadMode;
 import io.dsm.wire.ValueEncoder;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -24,6 +28,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,11 +127,17 @@ class FailureIT
         return jvm.awaitLine(" ", WAIT);
     }
 
-    @Test
+    /**
+     * On either engine: junk datagrams at the directory's and the node's ports, then well-formed Aeron frames
+     * carrying malformed dsm messages, to the node's inbox and into the directory (the classic coordinator's channel;
+     * a cluster client session into the directory on Aeron Cluster, which no node joined on).
+     */
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"classic", "cluster"})
     @Timeout(120)
-    void malformedDatagramsToNodeAndCoordinatorAreDroppedAndNothingBreaks() throws Exception
+    void malformedDatagramsToNodeAndCoordinatorAreDroppedAndNothingBreaks(final String engine) throws Exception
     {
-        try (JvmCluster cluster = new JvmCluster())
+        try (JvmCluster cluster = new JvmCluster("dsm.coordinator.engine=" + engine))
         {
             final JvmCluster.Jvm coordinator = cluster.startCoordinator();
             final JvmCluster.Jvm node = cluster.startNode("node", ShellProgram.class, List.of());
@@ -157,18 +168,37 @@ class FailureIT
             final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
             final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            AeronCluster session = null;
             try
             {
-                sendMalformed(aeron.addPublication(coordinatorChannel, CoordinatorServer.STREAM_ID), random);
-                sendMalformed(aeron.addPublication(nodeChannel, nodeStream), random);
+                if ("cluster".equals(engine))
+                {
+                    session = AeronCluster.connect(new AeronCluster.Context().aeron(aeron).ownsAeronClient(false)
+                        .ingressChannel("aeron:udp").ingressEndpoints("0=127.0.0.1:" + cluster.port)
+                        .egressChannel("aeron:udp?endpoint=127.0.0.1:0"));
+                    final AeronCluster client = session;
+                    sendMalformed(client::offer, () -> true, "the directory's ingress", random);
+                }
+                else
+                {
+                    final Publication publication = aeron.addPublication(coordinatorChannel, CoordinatorServer.STREAM_ID);
+                    sendMalformed(publication::offer, publication::isConnected, coordinatorChannel, random);
+                }
+                final Publication inbox = aeron.addPublication(nodeChannel, nodeStream);
+                sendMalformed(inbox::offer, inbox::isConnected, nodeChannel, random);
                 // Keep the sender alive until both have read what it sent: a receiver that lost a datagram asks for
                 // it again, and a driver that closed at once could not resend it.
                 awaitStderr(coordinator, "coordinator dropped a malformed message");
+                if ("cluster".equals(engine))
+                {
+                    // Well-formed messages on a session no node joined on: forged, whoever they claim to be from.
+                    awaitStderr(coordinator, "which no node joined on");
+                }
                 awaitStderr(node, "dropped a malformed message");
             }
             finally
             {
-                CloseHelper.closeAll(aeron, driver);
+                CloseHelper.closeAll(session, aeron, driver);
             }
 
             node.send("write 2");
@@ -186,10 +216,16 @@ class FailureIT
         }
     }
 
-    private static void sendMalformed(final Publication publication, final Random random)
+    /** Sends through a publication or a cluster session. */
+    private interface Offer
     {
-        Await.until(() -> "could not connect to " + publication.channel(), Duration.ofSeconds(20),
-            publication::isConnected);
+        long offer(DirectBuffer buffer, int offset, int length);
+    }
+
+    private static void sendMalformed(final Offer publication, final BooleanSupplier connected, final String to,
+        final Random random)
+    {
+        Await.until(() -> "could not connect to " + to, Duration.ofSeconds(20), connected);
         final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         final UnsafeBuffer[] messages = {
             new UnsafeBuffer(new byte[] {0x44}),
@@ -215,11 +251,11 @@ class FailureIT
         {
             final byte[] garbage = new byte[1 + random.nextInt(300)];
             random.nextBytes(garbage);
-            offer(publication, new UnsafeBuffer(garbage), deadline);
+            offer(publication, new UnsafeBuffer(garbage), to, deadline);
         }
         for (final UnsafeBuffer message : messages)
         {
-            offer(publication, message, deadline);
+            offer(publication, message, to, deadline);
         }
     }
 
@@ -248,13 +284,14 @@ class FailureIT
         return cut;
     }
 
-    private static void offer(final Publication publication, final UnsafeBuffer message, final long deadline)
+    private static void offer(final Offer publication, final UnsafeBuffer message, final String to,
+        final long deadline)
     {
-        while (publication.offer(message) < 0)
+        while (publication.offer(message, 0, message.capacity()) < 0)
         {
             if (System.nanoTime() > deadline)
             {
-                throw new AssertionError("could not send to " + publication.channel());
+                throw new AssertionError("could not send to " + to);
             }
             Thread.onSpinWait();
         }

@@ -6,12 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,7 +149,7 @@ class FaultIT
                         break;
                     }
                     case 1:
-                        faults.add(atMs + " ms: " + junk(junkPort, random) + " junk datagrams to the " +
+                        faults.add(atMs + " ms: " + Junk.datagrams(Junk.ports(junkPort, 6), 600, random) + " junk datagrams to the " +
                             "directory's " + 6 + " ports");
                         break;
                     case 2:
@@ -488,47 +482,5 @@ class FaultIT
                     Op.readModifyWrite(call, Long.MAX_VALUE, null, null, by));
             }
         }
-    }
-
-    /** Sends junk to the directory's ports: random bytes, truncated and huge-length frames, forged Aeron headers. */
-    private static int junk(final int basePort, final Random random) throws IOException
-    {
-        int sent = 0;
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-        {
-            for (int i = 0; i < 600; i++)
-            {
-                final int port = basePort + random.nextInt(6);
-                final byte[] bytes;
-                switch (i % 3)
-                {
-                    case 0:
-                        bytes = new byte[random.nextInt(1400)];
-                        random.nextBytes(bytes);
-                        break;
-                    case 1:
-                    {
-                        // An Aeron DATA frame header (type 1) with a frame length far past the datagram.
-                        final ByteBuffer frame = ByteBuffer.allocate(32 + random.nextInt(64))
-                            .order(ByteOrder.LITTLE_ENDIAN);
-                        frame.putInt(0, random.nextBoolean() ? Integer.MAX_VALUE : 1 << 24);
-                        frame.put(4, (byte)0x10).put(5, (byte)0xC0).putShort(6, (short)1);
-                        frame.putInt(12, random.nextInt()).putInt(16, random.nextInt()).putInt(20, random.nextInt());
-                        bytes = frame.array();
-                        break;
-                    }
-                    default:
-                    {
-                        // A truncated header of any frame type.
-                        bytes = new byte[random.nextInt(8)];
-                        random.nextBytes(bytes);
-                        break;
-                    }
-                }
-                socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
-                sent++;
-            }
-        }
-        return sent;
     }
 }

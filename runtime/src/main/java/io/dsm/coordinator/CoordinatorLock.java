@@ -24,7 +24,7 @@ public final class CoordinatorLock implements AutoCloseable
     }
 
     /**
-     * @param endpointKey names the endpoint, e.g. {@code 127.0.0.1-40456}.
+     * @param endpointKey names the endpoint, e.g. {@code 127.0.0.1-24456}.
      * @return the lock file for that endpoint.
      */
     public static File file(final String endpointKey)

@@ -128,12 +128,13 @@ public final class CoordinatorMain
                 ctx.ingressEndpoints() + " may join as a node (docs/SECURITY.md)");
         }
         final CountDownLatch stop = new CountDownLatch(1);
+        // Counted down once the member is closed (its media driver deletes its files then): a SIGTERM's hook waits.
+        final CountDownLatch stopped = new CountDownLatch(1);
         try (DirectoryCluster cluster = DirectoryCluster.launch(ctx))
         {
             System.out.println("[dsm] coordinator pid " + ProcessHandle.current().pid() + " listening on " +
                 "aeron-cluster " + ctx.ingressEndpoints() + " as member " + memberId + " of " + members.size() +
                 " (state in " + state + ")");
-            final CountDownLatch stopped = new CountDownLatch(1);
             final Thread hook = new Thread(() ->
             {
                 stop.countDown();
@@ -147,36 +148,33 @@ public final class CoordinatorMain
                 }
             }, "dsm-coordinator-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            try
+            String role = "";
+            while (!stop.await(100, TimeUnit.MILLISECONDS))
             {
-                String role = "";
-                while (!stop.await(100, TimeUnit.MILLISECONDS))
+                final DirectoryService service = cluster.service();
+                if (!role.equals(service.role()))
                 {
-                    final DirectoryService service = cluster.service();
-                    if (!role.equals(service.role()))
-                    {
-                        role = service.role();
-                        System.out.println("[dsm] coordinator member " + memberId + " is " + role);
-                    }
-                    if (idleExitNs > 0 && service.memberCount() == 0 &&
-                        System.nanoTime() - service.emptySinceNs() > idleExitNs)
-                    {
-                        System.out.println("[dsm] coordinator: no node for " +
-                            TimeUnit.NANOSECONDS.toMillis(idleExitNs) + " ms, exiting");
-                        break;
-                    }
+                    role = service.role();
+                    System.out.println("[dsm] coordinator member " + memberId + " is " + role);
                 }
-                // A snapshot makes the next start read one file instead of replaying the whole log.
-                if (!cluster.takeSnapshot(TimeUnit.SECONDS.toNanos(5)))
+                if (idleExitNs > 0 && service.memberCount() == 0 &&
+                    System.nanoTime() - service.emptySinceNs() > idleExitNs)
                 {
-                    System.err.println("[dsm] coordinator: no snapshot taken on stopping; the next start replays the log");
+                    System.out.println("[dsm] coordinator: no node for " +
+                        TimeUnit.NANOSECONDS.toMillis(idleExitNs) + " ms, exiting");
+                    break;
                 }
-                System.out.println("[dsm] coordinator stopping");
             }
-            finally
+            // A snapshot makes the next start read one file instead of replaying the whole log.
+            if (!cluster.takeSnapshot(TimeUnit.SECONDS.toNanos(5)))
             {
-                stopped.countDown();
+                System.err.println("[dsm] coordinator: no snapshot taken on stopping; the next start replays the log");
             }
+            System.out.println("[dsm] coordinator stopping");
+        }
+        finally
+        {
+            stopped.countDown();
         }
         return 0;
     }

@@ -13,6 +13,7 @@ import io.dsm.protocol.MalformedMessageException;
 import io.dsm.protocol.Wire;
 import io.dsm.runtime.DsmLog;
 import io.dsm.transport.Doorbell;
+import io.dsm.transport.DsmCounter;
 import io.dsm.wire.ChunkDecoder;
 import io.dsm.wire.HeartbeatAckDecoder;
 import io.dsm.wire.HelloDecoder;
@@ -24,6 +25,7 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -81,6 +83,10 @@ public final class DirectoryService implements ClusteredService
     private final Long2LongHashMap nodeOfSession = new Long2LongHashMap(-1);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private Cluster cluster;
+    /** dsm's counters in this member's media driver, in the order {@link #doBackgroundWork} sets them. */
+    private AtomicCounter[] counters;
+    private long nextCountersNs;
+    private static final long COUNTERS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private IdleStrategy idle;
     private DirectoryStateMachine stateMachine;
     private Doorbell ringer;
@@ -142,6 +148,13 @@ public final class DirectoryService implements ClusteredService
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
+        final String owner = "directory member " + cluster.memberId() + " pid " + ProcessHandle.current().pid();
+        counters = cluster.aeron() == null ? null : new AtomicCounter[] {
+            DsmCounter.DIRECTORY_MALFORMED.allocate(cluster.aeron(), owner),
+            DsmCounter.DIRECTORY_FORGED.allocate(cluster.aeron(), owner),
+            DsmCounter.DIRECTORY_UNKNOWN_SENDER.allocate(cluster.aeron(), owner),
+            DsmCounter.DIRECTORY_REFUSED_JOINS.allocate(cluster.aeron(), owner),
+            DsmCounter.DIRECTORY_MEMBERS.allocate(cluster.aeron(), owner)};
         if (snapshotImage == null)
         {
             stateMachine = new DirectoryStateMachine(outbox, heartbeatIntervalNs, leaseNs, evictionNs,
@@ -275,6 +288,23 @@ public final class DirectoryService implements ClusteredService
     public long emptySinceNs()
     {
         return emptySinceNs;
+    }
+
+    /** Brings dsm's counters (DsmCounter) up to date, at most every {@link #COUNTERS_INTERVAL_NS}. */
+    @Override
+    public int doBackgroundWork(final long nowNs)
+    {
+        if (counters == null || stateMachine == null || nowNs - nextCountersNs < 0)
+        {
+            return 0;
+        }
+        nextCountersNs = nowNs + COUNTERS_INTERVAL_NS;
+        counters[0].setOrdered(stateMachine.malformedMessages());
+        counters[1].setOrdered(forgedMessages);
+        counters[2].setOrdered(stateMachine.unknownSenderMessages());
+        counters[3].setOrdered(stateMachine.refusedJoins());
+        counters[4].setOrdered(stateMachine.memberCount());
+        return 0;
     }
 
     @Override

@@ -9,17 +9,50 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The embedded default: when no coordinator runs for the configured loopback endpoint on this machine, a node starts
  * one as a separate process ({@code java -jar dsm-agent.jar coordinator}) that outlives it and exits by itself once
  * no node has been connected for {@code dsm.coordinator.idle.exit.ms}. A separate process, rather than a thread in
- * the first JVM, so that the cluster survives the exit of whichever JVM happened to start first.
+ * the first JVM, so that the cluster survives the exit of whichever JVM happened to start first. A node whose
+ * directory goes silent starts one again ({@link #ensureRunningInBackground}): the directory on Aeron Cluster
+ * recovers its whole state from its log and snapshots, so its {@code kill -9} costs seconds, never a value.
  */
 final class CoordinatorLauncher
 {
     private CoordinatorLauncher()
     {
+    }
+
+    /** A start in the background is under way. */
+    private static final AtomicBoolean LAUNCHING = new AtomicBoolean();
+
+    /**
+     * {@link #ensureRunning} on a thread of its own, unless one is under way: a node whose directory went silent calls
+     * it from its duty cycle, which must not wait for a process to start. A directory that still runs holds its lock,
+     * and this does nothing; of several nodes that start one at once, the first to take the lock serves and the
+     * others exit at once.
+     */
+    static void ensureRunningInBackground(final Configuration config, final String host, final long port)
+    {
+        if (!LAUNCHING.compareAndSet(false, true))
+        {
+            return;
+        }
+        final Thread launcher = new Thread(() ->
+        {
+            try
+            {
+                ensureRunning(config, host, port);
+            }
+            finally
+            {
+                LAUNCHING.set(false);
+            }
+        }, "dsm-coordinator-launcher");
+        launcher.setDaemon(true);
+        launcher.start();
     }
 
     static void ensureRunning(final Configuration config, final String host, final long port)

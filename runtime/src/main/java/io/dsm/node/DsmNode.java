@@ -15,6 +15,7 @@ import io.dsm.runtime.DsmLog;
 import io.dsm.transport.AeronTransport;
 import io.dsm.transport.Destination;
 import io.dsm.transport.Doorbell;
+import io.dsm.transport.DsmCounter;
 import io.dsm.transport.IdleStrategies;
 import io.dsm.transport.MessageAssembler;
 import io.dsm.values.ValueCodec;
@@ -27,6 +28,7 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -52,6 +54,8 @@ public final class DsmNode implements Backend, Agent
 {
     /** A shutdown hook must be quick: the graceful leave waits at most this long (or the timeout, if shorter). */
     private static final long LEAVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How often dsm's counters are brought up to date (DsmCounter). */
+    private static final long COUNTERS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Context ctx;
     private final AeronTransport transport;
@@ -64,6 +68,13 @@ public final class DsmNode implements Backend, Agent
     private final ExpandableArrayBuffer sealed = new ExpandableArrayBuffer(256);
     /** Messages from other nodes dropped because their authentication failed; in each log line about them. */
     private long unauthenticated;
+    private long chunksDropped;
+    /** dsm's counters in this node's media driver (DsmCounter): mirrored from the duty cycle. */
+    private final AtomicCounter malformedCounter;
+    private final AtomicCounter unauthenticatedCounter;
+    private final AtomicCounter chunksDroppedCounter;
+    private final AtomicCounter writesLostCounter;
+    private long nextCountersNs;
     private final NodeProtocol protocol;
     private final DirectoryLink coordinator;
     /** The shortest silence of the directory after which its session is opened again. */
@@ -116,8 +127,16 @@ public final class DsmNode implements Backend, Agent
         // The classic coordinator has no secret and answers on the inbox too: the data plane is authenticated with
         // the directory on Aeron Cluster only (docs/SECURITY.md).
         this.mac = ctx.secret == null || !ctx.clusterEngine ? null : new DataPlaneMac(ctx.secret);
-        this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(),
-            why -> DsmLog.rateLimited(DsmLog.Level.WARN, "node-chunk", "node inbox: " + why));
+        final String owner = "node pid " + ProcessHandle.current().pid();
+        this.malformedCounter = DsmCounter.NODE_MALFORMED.allocate(transport.aeron(), owner);
+        this.unauthenticatedCounter = DsmCounter.NODE_UNAUTHENTICATED.allocate(transport.aeron(), owner);
+        this.chunksDroppedCounter = DsmCounter.NODE_CHUNKS_DROPPED.allocate(transport.aeron(), owner);
+        this.writesLostCounter = DsmCounter.NODE_WRITES_LOST.allocate(transport.aeron(), owner);
+        this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(), why ->
+        {
+            chunksDropped++;
+            DsmLog.rateLimited(DsmLog.Level.WARN, "node-chunk", "node inbox: " + why);
+        });
         try
         {
             this.inboxStream = 2000 + ThreadLocalRandom.current().nextInt(1 << 30);
@@ -284,6 +303,14 @@ public final class DsmNode implements Backend, Agent
             doorbell.pollAgain();
         }
         int work = inbox.poll(assembler, 64);
+        if (nowNs - nextCountersNs >= 0)
+        {
+            nextCountersNs = nowNs + COUNTERS_INTERVAL_NS;
+            malformedCounter.setOrdered(protocol.malformedMessages());
+            unauthenticatedCounter.setOrdered(unauthenticated);
+            chunksDroppedCounter.setOrdered(chunksDropped);
+            writesLostCounter.setOrdered(protocol.writesLost());
+        }
         work += coordinator.poll();
         if (coordinator.reconnected())
         {
@@ -308,6 +335,14 @@ public final class DsmNode implements Backend, Agent
             if (nowNs - since > silence)
             {
                 coordinator.reconnect();
+                if (ctx.autostartCoordinator && ctx.clusterEngine)
+                {
+                    // The embedded default: a directory that died (kill -9, a crash) is started again by its nodes,
+                    // and recovers everything from its log and snapshots. Off this thread; at most one at a time.
+                    // (A classic coordinator started again would be empty: it is not.)
+                    CoordinatorLauncher.ensureRunningInBackground(ctx.config, ctx.coordinatorHost,
+                        ctx.coordinatorPort);
+                }
                 nextSilenceCheckNs = nowNs + silence;
             }
         }

@@ -198,6 +198,7 @@ final class NodeProtocol
     private long nextHeartbeatNs;
     private long heartbeatSequence;
     private long malformedMessages;
+    private long writesLost;
     private List<VariableInfo> listPage;
 
     private final io.dsm.wire.MessageHeaderDecoder headerIn = new io.dsm.wire.MessageHeaderDecoder();
@@ -290,6 +291,16 @@ final class NodeProtocol
     long malformedMessages()
     {
         return malformedMessages;
+    }
+
+    /**
+     * @return returned writes this node lost when the directory evicted it while it owned variables, in {@code
+     *         dsm.durability=fast}: those after the last checkpoint it sent (a checkpoint lost on the way makes the
+     *         true count larger by the writes it carried).
+     */
+    long writesLost()
+    {
+        return writesLost;
     }
 
     /** @return the variables heard of through metadata (when {@code dsm.directory} is on). */
@@ -658,7 +669,14 @@ final class NodeProtocol
         {
             if (variable.access == SharedVariable.WRITE)
             {
-                lost.add(variable.name());
+                // Its lease lapsed before the eviction, so no write runs now: the version is the last returned.
+                final long unsent = Math.max(0, variable.version - variable.checkpointedVersion);
+                if (settings.checkpointLagNs != 0)
+                {
+                    writesLost += unsent;
+                }
+                lost.add(variable.name() + (settings.checkpointLagNs == 0 ? "" : " (" + unsent + " writes after " +
+                    "version " + variable.checkpointedVersion + ", the last sent as a checkpoint)"));
             }
             apply(variable, Deferred.DROP, null, 0);
             variable.id = 0;

@@ -32,8 +32,10 @@ public final class Configuration
     /** The idle exit of a coordinator that a node starts by itself (the embedded default). */
     public static final String AUTOSTART_IDLE_EXIT_MS = "dsm.coordinator.autostart.idle.exit.ms";
     /**
-     * What the directory runs on: {@code classic} (one coordinator process, the default for now) or {@code cluster}
-     * (an Aeron Cluster service that keeps its log and snapshots on disk; docs/design/replicated-directory.md).
+     * What the directory runs on: {@code cluster} (the default: an Aeron Cluster service that keeps its log and
+     * snapshots on disk, one member or three; docs/design/replicated-directory.md) or {@code classic} (one
+     * in-memory coordinator process that trusts the sender id in a message's header and forgets everything when it
+     * dies: kept for comparison, deprecated).
      */
     public static final String COORDINATOR_ENGINE = "dsm.coordinator.engine";
     /**
@@ -145,12 +147,12 @@ public final class Configuration
     {
         final Map<String, String> d = new LinkedHashMap<>();
         d.put(COORDINATOR_HOST, "127.0.0.1");
-        d.put(COORDINATOR_PORT, "40456");
+        d.put(COORDINATOR_PORT, "24456");
         d.put(COORDINATOR_CHANNEL, "");
         d.put(COORDINATOR_AUTOSTART, "true");
         d.put(COORDINATOR_IDLE_EXIT_MS, "0");
         d.put(AUTOSTART_IDLE_EXIT_MS, "30000");
-        d.put(COORDINATOR_ENGINE, "classic");
+        d.put(COORDINATOR_ENGINE, "cluster");
         d.put(COORDINATOR_DIR, "");
         d.put(COORDINATOR_MEMBERS, "");
         d.put(COORDINATOR_MEMBER_ID, "0");

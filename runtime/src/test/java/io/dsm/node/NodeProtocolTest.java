@@ -65,12 +65,13 @@ class NodeProtocolTest
     private final ExpandableArrayBuffer in = new ExpandableArrayBuffer(256);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private NodeProtocol protocol;
+    private NodeProtocol.Settings settings;
     private long now = 1_000_000_000L;
 
     @BeforeEach
     void joinAsNodeTwoBesideNodeSeven()
     {
-        final NodeProtocol.Settings settings = new NodeProtocol.Settings();
+        settings = new NodeProtocol.Settings();
         settings.inboxChannel = "aeron:udp?endpoint=127.0.0.1:1";
         settings.inboxStream = 11;
         settings.description = "test";
@@ -492,6 +493,27 @@ class NodeProtocolTest
         final Sent heartbeat = only(HeartbeatDecoder.TEMPLATE_ID);
         assertEquals(ME + 5, new HeartbeatDecoder().wrapAndApplyHeader(heartbeat.buffer(), 0,
             new MessageHeaderDecoder()).sender(), "it is node " + (ME + 5) + " now");
+    }
+
+    @Test
+    void anOwnerEvictedInFastModeCountsAndNamesTheWritesItLost()
+    {
+        settings.checkpointLagNs = TimeUnit.SECONDS.toNanos(1); // dsm.durability=fast
+        final SharedVariable variable = longVariable("Test.fast");
+        ownAsMe(variable, 31L);
+        variable.checkpointedVersion = 12; // the last version it sent the directory as a checkpoint
+        variable.version = 15;             // three returned writes since
+        acknowledgeAHeartbeat();
+
+        now += TimeUnit.SECONDS.toNanos(7);
+        protocol.onTick(now);
+        final long asked = new HelloDecoder().wrapAndApplyHeader(only(HelloDecoder.TEMPLATE_ID).buffer(), 0,
+            new MessageHeaderDecoder()).correlationId();
+        deliverWelcome(asked, ME + 5); // evicted
+        assertEquals(3, protocol.writesLost(), "log: " + logged);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("Test.fast (3 writes after version 12, the last sent " +
+            "as a checkpoint)") && l.contains("are lost (dsm.durability=fast: at most 1000 ms of them)")),
+            "named and counted: " + logged);
     }
 
     @Test

@@ -25,7 +25,8 @@ class ConfigurationTest
         assertEquals(100, config.getLong(Configuration.TIMEOUT_MS));
         assertEquals(200, config.getLong(Configuration.LEASE_MS));
         assertEquals("info", config.get(Configuration.LOG_LEVEL));
-        assertEquals("40456", config.get(Configuration.COORDINATOR_PORT));
+        assertEquals("24456", config.get(Configuration.COORDINATOR_PORT), "below the ephemeral range (32768 and up)");
+        assertTrue(config.clusterEngine(), "the directory on Aeron Cluster by default");
     }
 
     @Test
