@@ -18,7 +18,7 @@ fi
 mvn -B -q install -DskipTests
 cd agent
 status=0
-mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='FaultIT,FuzzIT' "${args[@]}" || status=$?
+mvn -B verify -Pfull -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='FaultIT,FuzzIT' "${args[@]}" || status=$?
 report=$(sed -n '/FaultIT: /,/]]>/p' target/failsafe-reports/TEST-io.dsm.it.FaultIT.xml | sed 's/]]>.*//; s/.*<!\[CDATA\[//')
 report="$report
 $(grep -ho 'FuzzIT: .*' target/failsafe-reports/TEST-io.dsm.it.FuzzIT.xml 2>/dev/null | sed 's/]]>.*//' || echo 'FuzzIT: no report')"

@@ -1,13 +1,23 @@
 package io.dsm.it;
 
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,5 +54,88 @@ class AgentJarIT
             assertEquals("true", manifest.getMainAttributes().getValue("Can-Retransform-Classes"));
             assertTrue(jar.getEntry("io/dsm/shaded/aeron/Aeron.class") != null);
         }
+    }
+
+    /**
+     * No class of the jar calls {@code sun.misc.Unsafe} (JDK 24 and later warn on its memory-access methods, and a
+     * later JDK will throw): the shade plugin relocates it to {@code io.dsm.agent.jdk.Unsafe}, which must then have
+     * every method and constant the jar's classes use, with the same descriptor.
+     */
+    @Test
+    void noClassCallsSunMiscUnsafeAndTheReplacementHasEverythingCalled() throws Exception
+    {
+        final String replacement = "io/dsm/agent/jdk/Unsafe";
+        final List<String> referencing = new ArrayList<>();
+        final Set<String> used = new TreeSet<>();
+        final Set<String> declared = new TreeSet<>();
+        try (JarFile jar = new JarFile(JvmCluster.AGENT_JAR.toFile()))
+        {
+            for (final JarEntry entry : java.util.Collections.list(jar.entries()))
+            {
+                if (!entry.getName().endsWith(".class"))
+                {
+                    continue;
+                }
+                final byte[] bytes = jar.getInputStream(entry).readAllBytes();
+                if (new String(bytes, StandardCharsets.ISO_8859_1).contains("sun/misc/Unsafe") ||
+                    new String(bytes, StandardCharsets.ISO_8859_1).contains("sun.misc.Unsafe"))
+                {
+                    referencing.add(entry.getName());
+                }
+                final ClassReader reader = new ClassReader(bytes);
+                final boolean isReplacement = reader.getClassName().equals(replacement);
+                reader.accept(new ClassVisitor(Opcodes.ASM9)
+                {
+                    @Override
+                    public FieldVisitor visitField(final int access, final String name, final String descriptor,
+                        final String signature, final Object value)
+                    {
+                        if (isReplacement)
+                        {
+                            declared.add(name + ":" + descriptor);
+                        }
+                        return null;
+                    }
+
+                    @Override
+                    public MethodVisitor visitMethod(final int access, final String name, final String descriptor,
+                        final String signature, final String[] exceptions)
+                    {
+                        if (isReplacement)
+                        {
+                            declared.add(name + descriptor);
+                            return null;
+                        }
+                        return new MethodVisitor(Opcodes.ASM9)
+                        {
+                            @Override
+                            public void visitMethodInsn(final int opcode, final String owner, final String method,
+                                final String desc, final boolean isInterface)
+                            {
+                                if (owner.equals(replacement))
+                                {
+                                    used.add(method + desc);
+                                }
+                            }
+
+                            @Override
+                            public void visitFieldInsn(final int opcode, final String owner, final String field,
+                                final String desc)
+                            {
+                                if (owner.equals(replacement))
+                                {
+                                    used.add(field + ":" + desc);
+                                }
+                            }
+                        };
+                    }
+                }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            }
+        }
+        assertEquals(List.of(), referencing, "classes that still name sun.misc.Unsafe");
+        assertFalse(used.isEmpty(), "Chronicle's UnsafeMemory calls the replacement: the relocation took effect");
+        final Set<String> missing = new TreeSet<>(used);
+        missing.removeAll(declared);
+        assertEquals(Set.of(), missing, "used on " + replacement + " but not declared there");
     }
 }

@@ -2,6 +2,7 @@ package io.dsm.it;
 
 import io.dsm.it.programs.SemanticsProgram;
 import io.dsm.it.programs.ShellProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and started again on its state directory, it keeps every value it held, and the nodes that lived through the crash
  * go on reading and writing without restarting. Every JVM has the cluster's secret but one, which is refused.
  */
+@Tag("slow")
 class ClusterDirectoryIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -1,6 +1,7 @@
 package io.dsm.it;
 
 import io.dsm.it.programs.ShellProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leader is elected, with the value read before the crash intact. The time from the kill to the first such write is
  * printed (docs/faults/).
  */
+@Tag("slow")
 class ClusterFailoverIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -1,6 +1,7 @@
 package io.dsm.it;
 
 import io.dsm.it.programs.CrashProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * variable back. Durable: the value is the last returned, or the one write in flight (never less). Fast: the writes
  * lost are those of the last {@code dsm.durability.max.lag.ms} at most, plus the time to send them.
  */
+@Tag("slow")
 class DurabilityIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

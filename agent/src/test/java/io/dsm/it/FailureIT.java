@@ -17,6 +17,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Failures: a peer killed with {@code kill -9}, and malformed datagrams sent to the ports of a node and of the
  * coordinator.
  */
+@Tag("slow")
 class FailureIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

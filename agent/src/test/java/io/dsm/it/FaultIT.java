@@ -2,6 +2,7 @@ package io.dsm.it;
 
 import io.dsm.it.Linearizability.Op;
 import io.dsm.it.programs.FaultProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * history, with the operations of the killed node and those that failed taken as of unknown outcome, must be
  * linearizable: no returned write lost, no stale read. {@code faults/run.sh} runs the long form.
  */
+@Tag("slow")
 class FaultIT
 {
     private static final Duration WAIT = Duration.ofSeconds(90);

@@ -10,6 +10,7 @@ import io.dsm.wire.MessageHeaderEncoder;
 import io.dsm.wire.UpdateEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.ExpandableArrayBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * applies it (the threat docs/SECURITY.md states); with the secret every message between nodes carries a keyed MAC,
  * and the forgery is dropped, logged and counted while the cluster goes on.
  */
+@Tag("slow")
 class ForgeryIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -17,6 +17,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a node's inbox (random bytes, and well-formed updates that claim to come from the variable's owner), while the
  * directory refuses the attacker's session.
  */
+@Tag("slow")
 class FuzzIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

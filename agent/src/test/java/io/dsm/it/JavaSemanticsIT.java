@@ -3,6 +3,7 @@ package io.dsm.it;
 import io.dsm.it.programs.IncrementProgram;
 import io.dsm.it.programs.MistakesProgram;
 import io.dsm.it.programs.SemanticsProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every Java shape that touches a {@code @Shared} field either shares correctly or fails at once, in the thread that
  * did it, naming the field: real JVMs with the real agent, the shapes driven one at a time over standard input.
  */
+@Tag("slow")
 class JavaSemanticsIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

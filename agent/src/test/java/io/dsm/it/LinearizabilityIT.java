@@ -2,6 +2,7 @@ package io.dsm.it;
 
 import io.dsm.it.Linearizability.Op;
 import io.dsm.it.programs.HistoryProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three JVMs, two threads each, read, write and increment one shared register; the histories they record are checked
  * for linearizability (docs/CONSISTENCY.md: per variable, linearizable in the invalidate and update modes).
  */
+@Tag("slow")
 class LinearizabilityIT
 {
     private static final Duration WAIT = Duration.ofSeconds(120);

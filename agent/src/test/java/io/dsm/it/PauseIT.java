@@ -1,6 +1,7 @@
 package io.dsm.it;
 
 import io.dsm.it.programs.PauseProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pause once it resumes, and must serve again. Both JVMs only increment one counter, so every write the cluster kept
  * is read by the next increment, and a write that was returned and then dropped is one that no one read.
  */
+@Tag("slow")
 class PauseIT
 {
     private static final Duration WAIT = Duration.ofSeconds(60);

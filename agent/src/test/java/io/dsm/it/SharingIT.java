@@ -49,8 +49,11 @@ class SharingIT
             {
                 assertEquals("total 3000", node.awaitLine("total", WAIT), node.describe());
                 assertEquals(0, node.awaitExit(WAIT), node.describe());
-                assertEquals("", node.stderr(), "the console stays quiet when all is well");
+                assertEquals("", node.stderr(), "the console stays quiet when all is well (Java " +
+                    Runtime.version() + ", whose java every JVM of the test runs)");
             }
+            System.out.println("SharingIT: three JVMs on Java " + Runtime.version() + ", " + replication +
+                ": nothing on any stderr");
         }
     }
 
