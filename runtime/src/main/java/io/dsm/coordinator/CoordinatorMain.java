@@ -135,6 +135,7 @@ public final class CoordinatorMain
             System.out.println("[dsm] coordinator pid " + ProcessHandle.current().pid() + " listening on " +
                 "aeron-cluster " + ctx.ingressEndpoints() + " as member " + memberId + " of " + members.size() +
                 " (state in " + state + ")");
+            registerMetrics(cluster.service(), memberId);
             final Thread hook = new Thread(() ->
             {
                 stop.countDown();
@@ -177,6 +178,20 @@ public final class CoordinatorMain
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** The member's metrics in JMX: {@code io.dsm:type=Directory,member=<id>} ({@link DirectoryMXBean}). */
+    private static void registerMetrics(final DirectoryService service, final int memberId)
+    {
+        try
+        {
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(service,
+                new javax.management.ObjectName("io.dsm:type=Directory,member=" + memberId));
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("[dsm] coordinator: its metrics are not in JMX (" + ex + ")");
+        }
     }
 
     private static boolean isLoopback(final String host)

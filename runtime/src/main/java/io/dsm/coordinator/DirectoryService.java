@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * DirectoryStateMachine#restore}s.</li>
  * </ul>
  */
-public final class DirectoryService implements ClusteredService
+public final class DirectoryService implements ClusteredService, DirectoryMXBean
 {
     /** How often the state machine's timers run (evictions, request deadlines), in cluster time. */
     static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -84,7 +84,7 @@ public final class DirectoryService implements ClusteredService
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private Cluster cluster;
     /** dsm's counters in this member's media driver, in the order {@link #doBackgroundWork} sets them. */
-    private AtomicCounter[] counters;
+    private volatile AtomicCounter[] counters;
     private long nextCountersNs;
     private static final long COUNTERS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private IdleStrategy idle;
@@ -572,6 +572,49 @@ public final class DirectoryService implements ClusteredService
     {
         final Cluster.Role r = role;
         return r == null ? "" : r.name();
+    }
+
+    @Override
+    public String getRole()
+    {
+        return role();
+    }
+
+    @Override
+    public long getMembers()
+    {
+        return counter(4);
+    }
+
+    @Override
+    public long getMalformedMessages()
+    {
+        return counter(0);
+    }
+
+    @Override
+    public long getForgedMessages()
+    {
+        return counter(1);
+    }
+
+    @Override
+    public long getNonMemberMessages()
+    {
+        return counter(2);
+    }
+
+    @Override
+    public long getRefusedJoins()
+    {
+        return counter(3);
+    }
+
+    /** @return one of dsm's Aeron counters of this member (what {@link #doBackgroundWork} last set), or 0. */
+    private long counter(final int index)
+    {
+        final AtomicCounter[] current = counters;
+        return current == null ? 0 : current[index].get();
     }
 
     @Override

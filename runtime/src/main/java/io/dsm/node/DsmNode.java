@@ -75,6 +75,10 @@ public final class DsmNode implements Backend, Agent
     private final AtomicCounter chunksDroppedCounter;
     private final AtomicCounter writesLostCounter;
     private long nextCountersNs;
+    /** Metrics in JMX ({@code io.dsm:type=Node}). */
+    private final NodeMetrics metrics;
+    private volatile int nodeIdMirror;
+    private volatile int membersMirror;
     private final NodeProtocol protocol;
     private final DirectoryLink coordinator;
     /** The shortest silence of the directory after which its session is opened again. */
@@ -132,6 +136,8 @@ public final class DsmNode implements Backend, Agent
         this.unauthenticatedCounter = DsmCounter.NODE_UNAUTHENTICATED.allocate(transport.aeron(), owner);
         this.chunksDroppedCounter = DsmCounter.NODE_CHUNKS_DROPPED.allocate(transport.aeron(), owner);
         this.writesLostCounter = DsmCounter.NODE_WRITES_LOST.allocate(transport.aeron(), owner);
+        this.metrics = new NodeMetrics(() -> nodeIdMirror, () -> membersMirror, malformedCounter,
+            unauthenticatedCounter, chunksDroppedCounter, writesLostCounter);
         this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(), why ->
         {
             chunksDropped++;
@@ -175,6 +181,7 @@ public final class DsmNode implements Backend, Agent
         settings.checkpointLagNs = ctx.durable ? 0 : ctx.checkpointLagNs;
         this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
             ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
+        metrics.registerInBackground();
     }
 
     /**
@@ -310,6 +317,8 @@ public final class DsmNode implements Backend, Agent
             unauthenticatedCounter.setOrdered(unauthenticated);
             chunksDroppedCounter.setOrdered(chunksDropped);
             writesLostCounter.setOrdered(protocol.writesLost());
+            nodeIdMirror = protocol.nodeId();
+            membersMirror = protocol.memberCount();
         }
         work += coordinator.poll();
         if (coordinator.reconnected())
@@ -627,6 +636,7 @@ public final class DsmNode implements Backend, Agent
         final boolean completed = request.await();
         if (!completed)
         {
+            metrics.timeout();
             throw new DsmTimeoutException(request.what + " timed out after " +
                 TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs) + " ms: no answer from " + request.waitingFor +
                 " (node " + protocol.nodeId() + ")");
@@ -635,6 +645,7 @@ public final class DsmNode implements Backend, Agent
         {
             if (request.errorCode == ErrorCode.TIMEOUT.value())
             {
+                metrics.timeout();
                 throw new DsmTimeoutException(request.error);
             }
             throw new DsmException(request.error);
@@ -671,7 +682,11 @@ public final class DsmNode implements Backend, Agent
                 awaitLease(variable, deadline, "read");
                 continue;
             }
-            return submit(new Request(Request.Kind.READ, variable, "read of '" + variable.name() + "'", deadline)).result;
+            final long missNs = System.nanoTime();
+            final Object fetched = submit(new Request(Request.Kind.READ, variable, "read of '" + variable.name() + "'",
+                deadline)).result;
+            metrics.miss(missNs);
+            return fetched;
         }
     }
 
@@ -719,6 +734,7 @@ public final class DsmNode implements Backend, Agent
             }
         }
         submit(new Request(Request.Kind.ACQUIRE, variable, "write access to '" + variable.name() + "'", deadline));
+        metrics.acquisition();
     }
 
     @Override
@@ -729,6 +745,7 @@ public final class DsmNode implements Backend, Agent
         request.content = content;
         request.bytes = variable.serialize(content);
         submit(request);
+        metrics.writeWithReaders();
     }
 
     @Override
@@ -928,6 +945,7 @@ public final class DsmNode implements Backend, Agent
     public void onClose()
     {
         closed = true;
+        metrics.unregister();
         CloseHelper.quietClose(coordinator);
         for (final Destination peer : peers.values())
         {

@@ -287,6 +287,12 @@ final class NodeProtocol
         return !deferredVariables.isEmpty();
     }
 
+    /** @return the other members this node knows. */
+    int memberCount()
+    {
+        return members.size();
+    }
+
     /** @return messages dropped because they were malformed. */
     long malformedMessages()
     {

@@ -1,0 +1,111 @@
+package io.dsm.it;
+
+import com.sun.tools.attach.VirtualMachine;
+import io.dsm.it.programs.ShellProgram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A JMX client sees a live node's and a live directory member's metrics under {@code io.dsm}, as jconsole would:
+ * attached to the running JVMs (no port, no flag on them), not from inside.
+ */
+class MetricsIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    @Timeout(120)
+    void aJmxClientReadsANodesAndTheDirectorysMetrics() throws Exception
+    {
+        try (JvmCluster cluster = new JvmCluster())
+        {
+            final JvmCluster.Jvm directory = cluster.startCoordinator();
+            final JvmCluster.Jvm writer = cluster.startNode("writer", ShellProgram.class, List.of());
+            final JvmCluster.Jvm reader = cluster.startNode("reader", ShellProgram.class, List.of());
+            writer.awaitLine("ready", WAIT);
+            reader.awaitLine("ready", WAIT);
+            assertEquals("ok wrote 1", writer.ask("write 1", "ok wrote", WAIT));
+            assertEquals("ok read 1", reader.ask("read", "ok read", WAIT)); // a miss: fetched from the writer
+            assertEquals("ok read 1", reader.ask("read", "ok read", WAIT)); // a hit
+            final int readerId = Integer.parseInt(reader.ask("id", "ok id", WAIT).substring("ok id ".length()));
+
+            try (JMXConnector jmx = attach(reader.pid()))
+            {
+                final MBeanServerConnection server = jmx.getMBeanServerConnection();
+                final ObjectName node = new ObjectName("io.dsm:type=Node");
+                Await.until(() -> "the reader's io.dsm:type=Node", WAIT, () -> check(() -> server.isRegistered(node)));
+                Await.until(() -> "the reader's node id in JMX", WAIT,
+                    () -> check(() -> (Integer)server.getAttribute(node, "NodeId") == readerId));
+                assertEquals(1L, server.getAttribute(node, "ReadMisses"), "one miss; the second read was a hit");
+                final double p50 = (Double)server.getAttribute(node, "ReadMissLatencyP50Micros");
+                final double max = (Double)server.getAttribute(node, "ReadMissLatencyMaxMicros");
+                assertTrue(p50 > 0 && max >= p50, "miss latency p50 " + p50 + " max " + max);
+                assertEquals(0L, server.getAttribute(node, "Timeouts"));
+                assertEquals(0L, server.getAttribute(node, "MalformedMessages"));
+                Await.until(() -> "the reader knows the writer", WAIT,
+                    () -> check(() -> (Integer)server.getAttribute(node, "Members") >= 1));
+                System.out.println("MetricsIT: reader node " + readerId + ": " + server.getAttribute(node,
+                    "ReadMisses") + " miss, " + p50 + " µs");
+            }
+            try (JMXConnector jmx = attach(writer.pid()))
+            {
+                final MBeanServerConnection server = jmx.getMBeanServerConnection();
+                final ObjectName node = new ObjectName("io.dsm:type=Node");
+                Await.until(() -> "the writer's io.dsm:type=Node", WAIT, () -> check(() -> server.isRegistered(node)));
+                assertEquals(1L, server.getAttribute(node, "WriteAccessAcquisitions"), "its first write took it");
+            }
+            try (JMXConnector jmx = attach(directory.pid()))
+            {
+                final MBeanServerConnection server = jmx.getMBeanServerConnection();
+                final ObjectName member = new ObjectName("io.dsm:type=Directory,member=0");
+                Await.until(() -> "the directory's two members in JMX", WAIT,
+                    () -> check(() -> server.isRegistered(member) && (Long)server.getAttribute(member, "Members") == 2));
+                assertEquals("LEADER", server.getAttribute(member, "Role"));
+                assertEquals(0L, server.getAttribute(member, "ForgedMessages"));
+            }
+        }
+    }
+
+    /** A condition that may throw (a JMX call). */
+    private interface Condition
+    {
+        boolean holds() throws Exception;
+    }
+
+    private static boolean check(final Condition condition)
+    {
+        try
+        {
+            return condition.holds();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** @return a JMX connection to a running JVM of this user, through the attach API. */
+    private static JMXConnector attach(final long pid) throws Exception
+    {
+        final VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try
+        {
+            return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+        }
+        finally
+        {
+            vm.detach();
+        }
+    }
+}
