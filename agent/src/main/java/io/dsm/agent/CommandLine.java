@@ -2,57 +2,113 @@ package io.dsm.agent;
 
 import io.dsm.coordinator.CoordinatorMain;
 import io.dsm.runtime.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
- * The command line of {@code java -jar dsm-agent.jar}: a standalone coordinator, a shared media driver, the
- * configuration in force. Kept apart from {@link DsmAgent}, which only installs the agent.
+ * The command line of {@code java -jar dsm-agent.jar} (picocli): a directory member, a shared media driver, the
+ * configuration in force and where each value comes from. Every command takes {@code --help} and {@code --version};
+ * exit codes are picocli's: 0 done, 1 failed, 2 a usage error (an unknown command or option), which names what was
+ * wrong. Kept apart from {@link DsmAgent}, which only installs the agent.
  */
-public final class CommandLine
+@Command(name = "java -jar dsm-agent.jar", mixinStandardHelpOptions = true, versionProvider = CommandLine.Version.class,
+    description = "dsm: distributed shared memory for the JVM. Share @Shared fields with " +
+        "java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main; these commands run the parts you may start " +
+        "by hand. Configuration: -Dkey=value or the environment (dsm.x.y is DSM_X_Y); see the config command.",
+    subcommands = {
+        CommandLine.Coordinator.class, CommandLine.Driver.class, CommandLine.Config.class, HelpCommand.class})
+public final class CommandLine implements Callable<Integer>
 {
-    private CommandLine()
-    {
-    }
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
 
     /**
      * The command line of {@code java -jar dsm-agent.jar}.
      *
-     * @param args {@code coordinator}, {@code config} or {@code help}.
-     * @throws Exception when the command fails.
+     * @param args a command and its options; none prints the usage.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        final String command = args.length == 0 ? "help" : args[0];
-        switch (command)
+        System.exit(run(args));
+    }
+
+    /**
+     * @param args a command and its options.
+     * @return the exit code.
+     */
+    static int run(final String... args)
+    {
+        return new picocli.CommandLine(new CommandLine()).execute(args);
+    }
+
+    @Override
+    public Integer call()
+    {
+        // No command: the usage, and a usage error's code (a script that forgot the command should notice).
+        spec.commandLine().usage(System.err);
+        return 2;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
         {
-            case "coordinator":
-                System.exit(CoordinatorMain.run(Configuration.current()));
-                break;
-            case "driver":
-                runMediaDriver();
-                break;
-            case "config":
-                final Configuration config = Configuration.current();
-                for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
-                {
-                    final String value = Configuration.SECRET.equals(entry.getKey()) ?
-                        (config.get(entry.getKey()).isEmpty() ? "" : "<set, hidden>") : config.get(entry.getKey());
-                    System.out.printf("%-32s %-24s (default %s)%n", entry.getKey(), value,
-                        entry.getValue().isEmpty() ? "none" : entry.getValue());
-                }
-                break;
-            default:
-                System.out.println("dsm " + DsmAgent.class.getPackage().getImplementationVersion());
-                System.out.println("usage:");
-                System.out.println("  java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main   share @Shared fields");
-                System.out.println("  java -jar dsm-agent.jar coordinator    run a standalone coordinator");
-                System.out.println("  java -jar dsm-agent.jar driver         run a shared media driver (dsm.driver=external)");
-                System.out.println("  java -jar dsm-agent.jar config         print every configuration key");
-                if (!"help".equals(command))
-                {
-                    System.exit(2);
-                }
+            final String version = DsmAgent.class.getPackage().getImplementationVersion();
+            return new String[] {"dsm " + (version == null ? "(development build)" : version) + ", Java " +
+                Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Runs a member of the directory (Aeron Cluster; one member by default, or the member " +
+            "dsm.coordinator.member.id of dsm.coordinator.members) until stopped, or until idle for " +
+            "dsm.coordinator.idle.exit.ms when that is set.")
+    static final class Coordinator implements Callable<Integer>
+    {
+        @Override
+        public Integer call() throws Exception
+        {
+            return CoordinatorMain.run(Configuration.current());
+        }
+    }
+
+    @Command(name = "driver", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Runs a shared Aeron media driver in dsm.aeron.dir until stopped (for dsm.driver=external).")
+    static final class Driver implements Callable<Integer>
+    {
+        @Override
+        public Integer call() throws Exception
+        {
+            runMediaDriver();
+            return 0;
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Prints every configuration key: its value here, where that value comes from (-D, the " +
+            "environment, or the default) and its default. The secret is never printed.")
+    static final class Config implements Callable<Integer>
+    {
+        @Override
+        public Integer call()
+        {
+            final Configuration config = Configuration.current();
+            System.out.printf("%-32s %-24s %-36s %s%n", "key", "value", "from", "default");
+            for (final Map.Entry<String, String> entry : Configuration.defaults().entrySet())
+            {
+                final String key = entry.getKey();
+                final String value = Configuration.SECRET.equals(key) ?
+                    (config.get(key).isEmpty() ? "" : "<set, hidden>") : config.get(key);
+                System.out.printf("%-32s %-24s %-36s %s%n", key, value.isEmpty() ? "(none)" : value,
+                    config.source(key), entry.getValue().isEmpty() ? "(none)" : entry.getValue());
+            }
+            return 0;
         }
     }
 

@@ -930,11 +930,27 @@ final class NodeProtocol
         }
     }
 
+    /** @return the readers a write still waits for, and why, for its error. */
+    private String awaitedReaders(final PendingWrite write)
+    {
+        final StringBuilder nodes = new StringBuilder();
+        write.awaiting.forEach(id -> nodes.append(nodes.length() == 0 ? "" : ", ").append(describe(id)));
+        return nodes + " (a reader of '" + write.variable.name() + "', which must drop or update its replica before " +
+            "the write counts)";
+    }
+
     /** A write or hand-over whose readers all answered goes ahead. */
     private void advanceWrite(final PendingWrite write)
     {
         if (!write.awaiting.isEmpty())
         {
+            if (write.request != null)
+            {
+                // Named now, not only when this thread expires the request: the writing thread's own deadline may
+                // pass first (a loaded machine), and its error must name the readers, not the default (the
+                // coordinator). FailureIT saw that once in CI.
+                write.request.waitingFor = awaitedReaders(write);
+            }
             return;
         }
         writes.remove(write.writeId);
@@ -1062,10 +1078,7 @@ final class NodeProtocol
             {
                 final PendingWrite write = (PendingWrite)request.pending;
                 writes.remove(write.writeId);
-                final StringBuilder nodes = new StringBuilder();
-                write.awaiting.forEach(id -> nodes.append(nodes.length() == 0 ? "" : ", ").append(describe(id)));
-                waitingFor = nodes + " (a reader of '" + request.variable.name() + "', which must drop or update " +
-                    "its replica before the write counts)";
+                waitingFor = awaitedReaders(write);
             }
             request.completeExceptionally(ErrorCode.TIMEOUT.value(), request.what + " timed out after " +
                 TimeUnit.NANOSECONDS.toMillis(settings.timeoutNs) + " ms: no answer from " + waitingFor +

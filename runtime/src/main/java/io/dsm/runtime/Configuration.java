@@ -429,6 +429,28 @@ public final class Configuration
     }
 
     /**
+     * @param key one of the constants of this class.
+     * @return where its value comes from, in the order {@link #get} looks: {@code -Dkey}, the environment variable,
+     *         the agent's argument ({@code -javaagent:dsm-agent.jar=key=value}), or {@code default}.
+     */
+    public String source(final String key)
+    {
+        if (!DEFAULTS.containsKey(key))
+        {
+            throw new IllegalArgumentException("unknown configuration key " + key);
+        }
+        if (systemProperties.apply(key) != null)
+        {
+            return "-D" + key;
+        }
+        if (environment.apply(environmentName(key)) != null)
+        {
+            return "environment " + environmentName(key);
+        }
+        return arguments.containsKey(key) ? "agent argument" : "default";
+    }
+
+    /**
      * @param key a key whose value is a whole number.
      * @return the value.
      * @throws IllegalArgumentException naming the key and the bad value.

@@ -307,6 +307,26 @@ class NodeProtocolTest
     }
 
     @Test
+    void aWriteThatWaitsForAReaderNamesItBeforeItsDeadlineNotOnlyWhenItExpires()
+    {
+        final SharedVariable variable = longVariable("Test.awaited");
+        ownAsMe(variable, 23L);
+        deliver(Wire.length(new ReadEncoder().wrapAndApplyHeader(in, 0, header).sender(OLD_OWNER).correlationId(77)
+            .variableId(VARIABLE_ID).mode(ReadMode.INVALIDATE).requester(OLD_OWNER).hops((short)0).encodedLength()));
+        only(ValueDecoder.TEMPLATE_ID); // node 7 now holds a replica
+        sent.clear();
+
+        final Request write = new Request(Request.Kind.WRITE, variable, "write of 'Test.awaited'", now + TIMEOUT_NS);
+        write.content = 24L;
+        write.bytes = ReplicaTable.codec().encode(24L, Long.class);
+        protocol.onCommand(write, now);
+        // The writing thread's own wait may end before this thread expires the request: what it then reports is
+        // what the request names now.
+        assertTrue(write.waitingFor.startsWith("node " + OLD_OWNER + " ") &&
+            write.waitingFor.contains("a reader of 'Test.awaited'"), write.waitingFor);
+    }
+
+    @Test
     void severalHeldMessagesOfOneNodeAreAllReplayedInTheOrderTheyCame()
     {
         ownAsMe(longVariable("Test.held2"), 5L);

@@ -30,6 +30,20 @@ class ConfigurationTest
     }
 
     @Test
+    void sourceSaysWhereAValueComesFromInTheOrderGetLooks()
+    {
+        final Configuration config = new Configuration(
+            key -> key.equals("dsm.timeout.ms") ? "100" : null,
+            env -> env.equals("DSM_TIMEOUT_MS") || env.equals("DSM_LEASE_MS") ? "200" : null,
+            Map.of("dsm.lease.ms", "300", "dsm.eviction.ms", "400"));
+        assertEquals("-Ddsm.timeout.ms", config.source(Configuration.TIMEOUT_MS), "a system property first");
+        assertEquals("environment DSM_LEASE_MS", config.source(Configuration.LEASE_MS), "then the environment");
+        assertEquals("agent argument", config.source(Configuration.EVICTION_MS), "then the agent's argument");
+        assertEquals("default", config.source(Configuration.COORDINATOR_PORT));
+        assertThrows(IllegalArgumentException.class, () -> config.source("dsm.no.such.key"));
+    }
+
+    @Test
     void badValuesNameTheKey()
     {
         final Configuration config = new Configuration(

@@ -1,0 +1,111 @@
+package io.dsm.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code java -jar dsm-agent.jar} as a user types it: {@code --help} and {@code --version} on every command, a usage
+ * error's exit code and message, and {@code config} saying where each value comes from.
+ */
+class CommandLineIT
+{
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    private record Result(int exit, String out, String err)
+    {
+    }
+
+    @Test
+    @Timeout(120)
+    void helpAndVersionOnEveryCommandAndUsageErrorsExitWithTwo() throws Exception
+    {
+        final Result version = run(Map.of(), List.of(), "--version");
+        assertEquals(0, version.exit, version.toString());
+        assertTrue(version.out.startsWith("dsm ") && version.out.contains("Java "), version.out);
+
+        final Result help = run(Map.of(), List.of(), "--help");
+        assertEquals(0, help.exit, help.toString());
+        for (final String command : List.of("coordinator", "driver", "config", "help"))
+        {
+            assertTrue(help.out.contains(command), "lists " + command + ": " + help.out);
+        }
+
+        for (final String command : List.of("coordinator", "driver", "config"))
+        {
+            // --help describes the command and exits: coordinator --help once started a coordinator.
+            final Result commandHelp = run(Map.of(), List.of(), command, "--help");
+            assertEquals(0, commandHelp.exit, commandHelp.toString());
+            assertTrue(commandHelp.out.contains("Usage: java -jar dsm-agent.jar " + command), commandHelp.out);
+            final Result commandVersion = run(Map.of(), List.of(), command, "--version");
+            assertEquals(0, commandVersion.exit, commandVersion.toString());
+            assertEquals(version.out, commandVersion.out);
+        }
+
+        final Result unknown = run(Map.of(), List.of(), "status");
+        assertEquals(2, unknown.exit, unknown.toString());
+        assertTrue(unknown.err.contains("status"), "names what it did not know: " + unknown.err);
+
+        final Result badOption = run(Map.of(), List.of(), "config", "--verbose");
+        assertEquals(2, badOption.exit, badOption.toString());
+        assertTrue(badOption.err.contains("--verbose"), badOption.err);
+
+        final Result none = run(Map.of(), List.of());
+        assertEquals(2, none.exit, none.toString());
+        assertTrue(none.err.contains("Usage:"), none.err);
+    }
+
+    @Test
+    @Timeout(60)
+    void configSaysWhereEachValueComesFromAndHidesTheSecret() throws Exception
+    {
+        final Result config = run(Map.of("DSM_TIMEOUT_MS", "2500", "DSM_SECRET", "a-secret-of-twenty-chars"),
+            List.of("-Ddsm.lease.ms=1500"), "config");
+        assertEquals(0, config.exit, config.toString());
+        assertTrue(line(config, "dsm.lease.ms").matches("dsm\\.lease\\.ms\\s+1500\\s+-Ddsm\\.lease\\.ms\\s+3000"),
+            line(config, "dsm.lease.ms"));
+        assertTrue(line(config, "dsm.timeout.ms").matches(
+            "dsm\\.timeout\\.ms\\s+2500\\s+environment DSM_TIMEOUT_MS\\s+\\d+"), line(config, "dsm.timeout.ms"));
+        assertTrue(line(config, "dsm.coordinator.engine").matches("dsm\\.coordinator\\.engine\\s+cluster\\s+default\\s+" +
+            "cluster"), line(config, "dsm.coordinator.engine"));
+        assertTrue(line(config, "dsm.secret").contains("<set, hidden>"), line(config, "dsm.secret"));
+        assertTrue(!config.out.contains("a-secret-of-twenty-chars"), "the secret is never printed");
+    }
+
+    private static String line(final Result result, final String key)
+    {
+        return result.out.lines().filter(l -> l.startsWith(key + " ")).findFirst()
+            .orElseThrow(() -> new AssertionError("no line for " + key + ": " + result.out)).trim();
+    }
+
+    private static Result run(final Map<String, String> environment, final List<String> jvmOptions,
+        final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of(JAVA));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JvmCluster.AGENT_JAR.toString()));
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("DSM_"));
+        builder.environment().putAll(environment);
+        final Process process = builder.start();
+        process.getOutputStream().close();
+        if (!process.waitFor(30, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not exit within 30 s");
+        }
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(),
+            StandardCharsets.UTF_8), new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
