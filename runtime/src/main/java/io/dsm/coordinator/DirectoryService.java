@@ -29,6 +29,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -83,8 +85,8 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
     private final Long2LongHashMap nodeOfSession = new Long2LongHashMap(-1);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private Cluster cluster;
-    /** dsm's counters in this member's media driver, in the order {@link #doBackgroundWork} sets them. */
-    private volatile AtomicCounter[] counters;
+    /** dsm's counters in this member's media driver, set by {@link #doBackgroundWork}; null until started. */
+    private volatile EnumMap<DsmCounter, AtomicCounter> counters;
     private long nextCountersNs;
     private static final long COUNTERS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private IdleStrategy idle;
@@ -149,12 +151,16 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
         final String owner = "directory member " + cluster.memberId() + " pid " + ProcessHandle.current().pid();
-        counters = cluster.aeron() == null ? null : new AtomicCounter[] {
-            DsmCounter.DIRECTORY_MALFORMED.allocate(cluster.aeron(), owner),
-            DsmCounter.DIRECTORY_FORGED.allocate(cluster.aeron(), owner),
-            DsmCounter.DIRECTORY_UNKNOWN_SENDER.allocate(cluster.aeron(), owner),
-            DsmCounter.DIRECTORY_REFUSED_JOINS.allocate(cluster.aeron(), owner),
-            DsmCounter.DIRECTORY_MEMBERS.allocate(cluster.aeron(), owner)};
+        if (cluster.aeron() != null)
+        {
+            final EnumMap<DsmCounter, AtomicCounter> allocated = new EnumMap<>(DsmCounter.class);
+            for (final DsmCounter counter : List.of(DsmCounter.DIRECTORY_MALFORMED, DsmCounter.DIRECTORY_FORGED,
+                DsmCounter.DIRECTORY_UNKNOWN_SENDER, DsmCounter.DIRECTORY_REFUSED_JOINS, DsmCounter.DIRECTORY_MEMBERS))
+            {
+                allocated.put(counter, counter.allocate(cluster.aeron(), owner));
+            }
+            counters = allocated;
+        }
         if (snapshotImage == null)
         {
             stateMachine = new DirectoryStateMachine(outbox, heartbeatIntervalNs, leaseNs, evictionNs,
@@ -299,11 +305,12 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
             return 0;
         }
         nextCountersNs = nowNs + COUNTERS_INTERVAL_NS;
-        counters[0].setOrdered(stateMachine.malformedMessages());
-        counters[1].setOrdered(forgedMessages);
-        counters[2].setOrdered(stateMachine.unknownSenderMessages());
-        counters[3].setOrdered(stateMachine.refusedJoins());
-        counters[4].setOrdered(stateMachine.memberCount());
+        final EnumMap<DsmCounter, AtomicCounter> current = counters;
+        current.get(DsmCounter.DIRECTORY_MALFORMED).setOrdered(stateMachine.malformedMessages());
+        current.get(DsmCounter.DIRECTORY_FORGED).setOrdered(forgedMessages);
+        current.get(DsmCounter.DIRECTORY_UNKNOWN_SENDER).setOrdered(stateMachine.unknownSenderMessages());
+        current.get(DsmCounter.DIRECTORY_REFUSED_JOINS).setOrdered(stateMachine.refusedJoins());
+        current.get(DsmCounter.DIRECTORY_MEMBERS).setOrdered(stateMachine.memberCount());
         return 0;
     }
 
@@ -583,38 +590,38 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
     @Override
     public long getMembers()
     {
-        return counter(4);
+        return counter(DsmCounter.DIRECTORY_MEMBERS);
     }
 
     @Override
     public long getMalformedMessages()
     {
-        return counter(0);
+        return counter(DsmCounter.DIRECTORY_MALFORMED);
     }
 
     @Override
     public long getForgedMessages()
     {
-        return counter(1);
+        return counter(DsmCounter.DIRECTORY_FORGED);
     }
 
     @Override
     public long getNonMemberMessages()
     {
-        return counter(2);
+        return counter(DsmCounter.DIRECTORY_UNKNOWN_SENDER);
     }
 
     @Override
     public long getRefusedJoins()
     {
-        return counter(3);
+        return counter(DsmCounter.DIRECTORY_REFUSED_JOINS);
     }
 
     /** @return one of dsm's Aeron counters of this member (what {@link #doBackgroundWork} last set), or 0. */
-    private long counter(final int index)
+    private long counter(final DsmCounter counter)
     {
-        final AtomicCounter[] current = counters;
-        return current == null ? 0 : current[index].get();
+        final EnumMap<DsmCounter, AtomicCounter> current = counters;
+        return current == null ? 0 : current.get(counter).get();
     }
 
     @Override

@@ -903,6 +903,13 @@ final class NodeProtocol
         }
         writes.put(write.writeId, write);
         request.pending = write;
+        if (!write.awaiting.isEmpty())
+        {
+            // Named now, once, not only when this thread expires the request: the writing thread's own deadline may
+            // pass first (a loaded machine), and its error must name the readers, not the default (the coordinator).
+            // FailureIT saw that once in CI. The expiry names those still awaited.
+            request.waitingFor = awaitedReaders(write);
+        }
         advanceWrite(write);
     }
 
@@ -944,13 +951,6 @@ final class NodeProtocol
     {
         if (!write.awaiting.isEmpty())
         {
-            if (write.request != null)
-            {
-                // Named now, not only when this thread expires the request: the writing thread's own deadline may
-                // pass first (a loaded machine), and its error must name the readers, not the default (the
-                // coordinator). FailureIT saw that once in CI.
-                write.request.waitingFor = awaitedReaders(write);
-            }
             return;
         }
         writes.remove(write.writeId);
