@@ -1,5 +1,6 @@
 package io.dsm;
 
+import io.dsm.access.SharedAnnotations;
 import io.dsm.access.SharedFieldBootstrap;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
@@ -217,8 +218,38 @@ public final class Dsm
     {
         if (!AgentStatus.isInstalled())
         {
+            final ClassLoader runtime = agentRuntime();
+            if (runtime != null && runtime != Dsm.class.getClassLoader())
+            {
+                final java.security.CodeSource from = Dsm.class.getProtectionDomain().getCodeSource();
+                throw new DsmException("this io.dsm.Dsm is a second copy of dsm's runtime, loaded by " +
+                    describe(Dsm.class.getClassLoader()) + " from " + (from == null ? "?" : from.getLocation()) +
+                    "; the agent's runtime is loaded by " + describe(runtime) + ". Do not package dsm-runtime with " +
+                    "the " +
+                    "application (Maven scope provided), or let this class loader load io.dsm.* from its parent");
+            }
             throw new DsmException("the dsm agent is not installed in this JVM, so no @Shared field is shared: start " +
                 "the JVM with -javaagent:/path/to/dsm-agent.jar");
+        }
+    }
+
+    private static String describe(final ClassLoader loader)
+    {
+        return loader == null ? "the bootstrap class loader" : loader.getName() != null ?
+            "class loader '" + loader.getName() + "' (" + loader.getClass().getName() + ")" : loader.toString();
+    }
+
+    /** @return the class loader of the agent's runtime, if the agent is installed in this JVM; null if not. */
+    private static ClassLoader agentRuntime()
+    {
+        try
+        {
+            return (ClassLoader)Class.forName("io.dsm.bootstrap.Linker", false, null).getMethod("runtime")
+                .invoke(null);
+        }
+        catch (final ReflectiveOperationException | LinkageError | SecurityException ex)
+        {
+            return null;
         }
     }
 
@@ -229,7 +260,7 @@ public final class Dsm
             try
             {
                 final Field f = c.getDeclaredField(name);
-                if (!f.isAnnotationPresent(Shared.class))
+                if (!SharedAnnotations.isShared(f))
                 {
                     throw new DsmException(c.getName() + "." + name + " is not annotated @Shared");
                 }

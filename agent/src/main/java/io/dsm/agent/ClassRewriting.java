@@ -39,6 +39,23 @@ final class ClassRewriting
      * @param classLoader the loader that defines it (null: the boot loader), through which other classes are read.
      * @return the rewritten class file, or null when the class is synthetic (left alone).
      */
+    private static final ClassFileLocator DSM_ANNOTATIONS = new ClassFileLocator()
+    {
+        private final ClassFileLocator agent = ClassFileLocator.ForClassLoader.of(ClassRewriting.class.getClassLoader());
+
+        @Override
+        public Resolution locate(final String name) throws java.io.IOException
+        {
+            return "io.dsm.Shared".equals(name) || "io.dsm.SharedId".equals(name) ? agent.locate(name) :
+                new Resolution.Illegal(name);
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    };
+
     byte[] rewrite(final String className, final byte[] classFile, final ClassLoader classLoader)
     {
         final ClassReader reader = OpenedClassReader.of(classFile);
@@ -47,10 +64,14 @@ final class ClassRewriting
             return null;
         }
         // The class being defined cannot be read through its loader yet: the pool reads it from these bytes.
+        // dsm's own annotations are read from the agent's jar when the class's loader cannot load them (an isolated
+        // loader without dsm's API): the field is then recognised as shared, and the runtime refuses it by name at its
+        // first access rather than leaving it silently local.
         final ClassFileLocator locator = new ClassFileLocator.Compound(
             ClassFileLocator.Simple.of(className, classFile),
             classLoader == null ? ClassFileLocator.ForClassLoader.ofBootLoader() :
-                ClassFileLocator.ForClassLoader.of(classLoader));
+                ClassFileLocator.ForClassLoader.of(classLoader),
+            DSM_ANNOTATIONS);
         final TypePool pool = new TypePool.Default.WithLazyResolution(
             new TypePool.CacheProvider.Simple(), locator, TypePool.Default.ReaderMode.EXTENDED);
         final TypeDescription type = pool.describe(className).resolve();

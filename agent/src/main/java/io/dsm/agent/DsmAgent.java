@@ -84,7 +84,9 @@ public final class DsmAgent
                 DsmLog.error("dsm.strict is true and the configuration above is wrong: the JVM stops");
                 System.exit(1);
             }
-            final LazyTransformer transformer = new LazyTransformer(strict, ignoredPrefixes(config));
+            final Module linker = BootstrapLinker.install();
+            final LazyTransformer transformer = new LazyTransformer(strict, ignoredPrefixes(config),
+                module -> ModuleOpener.admit(instrumentation, module, linker));
             instrumentation.addTransformer(transformer, true);
             retransformLoaded(instrumentation, transformer);
             AgentStatus.markInstalled();
@@ -202,7 +204,8 @@ public final class DsmAgent
         final List<String> prefixes = new ArrayList<>(List.of(
             "java/", "javax/", "jdk/", "sun/", "com/sun/", "io/dsm/shaded/", "io/dsm/agent/", "io/dsm/node/",
             "io/dsm/access/", "io/dsm/coordinator/", "io/dsm/protocol/", "io/dsm/runtime/", "io/dsm/transport/",
-            "io/dsm/values/", "io/dsm/wire/", "io/dsm/Dsm", "io/dsm/Shared", "io/dsm/VariableInfo",
+            "io/dsm/values/", "io/dsm/wire/", "io/dsm/bootstrap/", "io/dsm/Dsm", "io/dsm/Shared",
+            "io/dsm/VariableInfo",
             "io/dsm/ImmutableValueException", "org/junit/", "org/apiguardian/", "org/opentest4j/",
             "org/apache/maven/surefire/", "kotlin/", "scala/"));
         for (final String extra : config.get(Configuration.AGENT_EXCLUDE).split(","))

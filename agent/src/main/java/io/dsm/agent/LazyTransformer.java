@@ -6,6 +6,9 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The agent's one class file transformer: a class whose name is ignored, or whose constant pool shows it cannot touch
@@ -17,17 +20,22 @@ final class LazyTransformer implements ClassFileTransformer
 {
     private final boolean strict;
     private final List<String> ignoredPrefixes;
+    private final Consumer<Module> admit;
+    private final Set<Module> admitted = ConcurrentHashMap.newKeySet();
     private final ClassFileScan scan = new ClassFileScan();
     private volatile ClassRewriting rewriting;
 
     /**
      * @param strict          whether a refused field is an error.
      * @param ignoredPrefixes internal-name prefixes of classes never transformed.
+     * @param admit           lets an application's named module reach dsm; called once per module, before the first
+     *                        of its classes that is not ignored loads.
      */
-    LazyTransformer(final boolean strict, final List<String> ignoredPrefixes)
+    LazyTransformer(final boolean strict, final List<String> ignoredPrefixes, final Consumer<Module> admit)
     {
         this.strict = strict;
         this.ignoredPrefixes = ignoredPrefixes;
+        this.admit = admit;
     }
 
     /**
@@ -51,7 +59,23 @@ final class LazyTransformer implements ClassFileTransformer
         final Class<?> classBeingRedefined, final ProtectionDomain protectionDomain, final byte[] classfileBuffer)
         throws IllegalClassFormatException
     {
-        if (className == null || isIgnored(className) || !scan.mayNeedRewriting(loader, className, classfileBuffer))
+        if (className == null || isIgnored(className))
+        {
+            return null;
+        }
+        if (module != null && module.isNamed() && loader != null && admitted.add(module))
+        {
+            try
+            {
+                admit.accept(module);
+            }
+            catch (final Throwable t)
+            {
+                DsmLog.rateLimited(DsmLog.Level.WARN, "module-" + module.getName(), "could not let module " +
+                    module.getName() + " read dsm; its code cannot call dsm: " + t);
+            }
+        }
+        if (!scan.mayNeedRewriting(loader, className, classfileBuffer))
         {
             return null;
         }

@@ -22,13 +22,7 @@ import java.util.Set;
  */
 final class ReflectionCallRewriter extends MethodVisitor
 {
-    static final Handle BOOTSTRAP = new Handle(
-        Opcodes.H_INVOKESTATIC,
-        "io/dsm/access/ReflectionBootstrap",
-        "bootstrap",
-        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;" +
-            "Ljava/lang/String;)Ljava/lang/invoke/CallSite;",
-        false);
+    static final Handle BOOTSTRAP = Linking.REFLECTION;
     private static final String SUPPORT = "io/dsm/access/ReflectiveAccess";
     private static final String FIELD = "java/lang/reflect/Field";
     private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
@@ -75,8 +69,8 @@ final class ReflectionCallRewriter extends MethodVisitor
             // [type, name] -> check(type, name) -> [type, name] -> the original
             super.visitInsn(Opcodes.DUP2);
             super.visitLdcInsn(owner.substring(owner.lastIndexOf('/') + 1));
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "checkUpdater",
-                "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/String;)V", false);
+            runtime("checkUpdater",
+                "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/String;)V");
             injected = true;
         }
         else if (opcode == Opcodes.INVOKESTATIC && "newUpdater".equals(name) && REFERENCE_UPDATER.equals(owner))
@@ -92,8 +86,8 @@ final class ReflectionCallRewriter extends MethodVisitor
         final String result = descriptor.substring(descriptor.indexOf(')') + 1);
         super.visitInsn(Opcodes.DUP2);
         super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, FIELD, name, descriptor, false);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "after" + Character.toUpperCase(name.charAt(0)) +
-            name.substring(1), "(Ljava/lang/reflect/Field;Ljava/lang/Object;" + result + ")" + result, false);
+        runtime("after" + Character.toUpperCase(name.charAt(0)) +
+            name.substring(1), "(Ljava/lang/reflect/Field;Ljava/lang/Object;" + result + ")" + result);
         injected = true;
     }
 
@@ -105,23 +99,22 @@ final class ReflectionCallRewriter extends MethodVisitor
     {
         final String value = Type.getArgumentTypes(descriptor)[1].getDescriptor();
         final String packed = "[Ljava/lang/Object;";
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "pack",
-            "(Ljava/lang/reflect/Field;Ljava/lang/Object;" + value + ")" + packed, false);
+        runtime("pack",
+            "(Ljava/lang/reflect/Field;Ljava/lang/Object;" + value + ")" + packed);
         super.visitInsn(Opcodes.DUP);
         super.visitInsn(Opcodes.DUP);
         super.visitInsn(Opcodes.DUP);
         // [p p p p]
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "fieldOf", "(" + packed + ")Ljava/lang/reflect/Field;",
-            false);
+        runtime("fieldOf", "(" + packed + ")Ljava/lang/reflect/Field;");
         super.visitInsn(Opcodes.SWAP);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "ownerOf", "(" + packed + ")Ljava/lang/Object;", false);
+        runtime("ownerOf", "(" + packed + ")Ljava/lang/Object;");
         // [p p f o] -> [p f o p f o] -> [p f o p]
         super.visitInsn(Opcodes.DUP2_X1);
         super.visitInsn(Opcodes.POP2);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, valueAccessor(value), "(" + packed + ")" + value, false);
+        runtime(valueAccessor(value), "(" + packed + ")" + value);
         // [p f o v]
         super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, FIELD, name, descriptor, false);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "afterSet", "(" + packed + ")V", false);
+        runtime("afterSet", "(" + packed + ")V");
         injected = true;
     }
 
@@ -154,21 +147,20 @@ final class ReflectionCallRewriter extends MethodVisitor
     private void referenceUpdaterCheck()
     {
         final String packed = "[Ljava/lang/Object;";
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "pack",
-            "(Ljava/lang/Class;Ljava/lang/Class;Ljava/lang/String;)" + packed, false);
+        runtime("pack",
+            "(Ljava/lang/Class;Ljava/lang/Class;Ljava/lang/String;)" + packed);
         super.visitInsn(Opcodes.DUP);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "checkUpdater", "(" + packed + ")V", false);
+        runtime("checkUpdater", "(" + packed + ")V");
         super.visitInsn(Opcodes.DUP);
         super.visitInsn(Opcodes.DUP);
         // [p p p]
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "typeOf", "(" + packed + ")Ljava/lang/Class;", false);
+        runtime("typeOf", "(" + packed + ")Ljava/lang/Class;");
         super.visitInsn(Opcodes.SWAP);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "valueTypeOf", "(" + packed + ")Ljava/lang/Class;",
-            false);
+        runtime("valueTypeOf", "(" + packed + ")Ljava/lang/Class;");
         // [p t v] -> [t v p t v] -> [t v p]
         super.visitInsn(Opcodes.DUP2_X1);
         super.visitInsn(Opcodes.POP2);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, SUPPORT, "nameOf", "(" + packed + ")Ljava/lang/String;", false);
+        runtime("nameOf", "(" + packed + ")Ljava/lang/String;");
         injected = true;
     }
 
@@ -177,5 +169,11 @@ final class ReflectionCallRewriter extends MethodVisitor
     {
         // The sequences above hold up to six more slots than the call they wrap.
         super.visitMaxs(injected ? maxStack + 6 : maxStack, maxLocals);
+    }
+
+    /** A call of {@code ReflectiveAccess.name}, linked through {@link Linking}. */
+    private void runtime(final String name, final String descriptor)
+    {
+        super.visitInvokeDynamicInsn(name, descriptor, Linking.STATIC, SUPPORT);
     }
 }

@@ -44,20 +44,8 @@ import java.util.Map;
 final class SharedFieldAccessRewriter extends AsmVisitorWrapper.AbstractBase
 {
     private static final String BOOTSTRAP_OWNER = "io/dsm/access/SharedFieldBootstrap";
-    static final Handle BOOTSTRAP = new Handle(
-        Opcodes.H_INVOKESTATIC,
-        BOOTSTRAP_OWNER,
-        "bootstrap",
-        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;" +
-            "Ljava/lang/String;Ljava/lang/String;)Ljava/lang/invoke/CallSite;",
-        false);
-    static final Handle ACCESS_BOOTSTRAP = new Handle(
-        Opcodes.H_INVOKESTATIC,
-        BOOTSTRAP_OWNER,
-        "access",
-        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;" +
-            "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/Object;)Ljava/lang/invoke/CallSite;",
-        false);
+    static final Handle BOOTSTRAP = Linking.FIELD;
+    static final Handle ACCESS_BOOTSTRAP = Linking.ACCESS;
 
     private final SharedFieldResolver resolver;
     private final boolean strict;
@@ -125,7 +113,7 @@ final class SharedFieldAccessRewriter extends AsmVisitorWrapper.AbstractBase
     private static void refuse(final MethodVisitor visitor, final String message)
     {
         visitor.visitLdcInsn(message);
-        visitor.visitMethodInsn(Opcodes.INVOKESTATIC, BOOTSTRAP_OWNER, "refused", "(Ljava/lang/String;)V", false);
+        Linking.invokeRuntime(visitor, BOOTSTRAP_OWNER, "refused", "(Ljava/lang/String;)V");
     }
 
     /**

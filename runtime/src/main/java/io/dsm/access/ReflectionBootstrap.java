@@ -1,7 +1,6 @@
 package io.dsm.access;
 
 import io.dsm.DsmException;
-import io.dsm.Shared;
 
 import java.lang.invoke.CallSite;
 import java.lang.invoke.ConstantCallSite;
@@ -36,7 +35,7 @@ public final class ReflectionBootstrap
             final Set<String> names = ConcurrentHashMap.newKeySet();
             for (final Field field : type.getDeclaredFields())
             {
-                if (field.isAnnotationPresent(Shared.class) && !Modifier.isFinal(field.getModifiers()) &&
+                if (SharedAnnotations.isShared(field) && !Modifier.isFinal(field.getModifiers()) &&
                     !REFUSED.contains(type.getName() + "#" + field.getName()))
                 {
                     names.add(field.getName());

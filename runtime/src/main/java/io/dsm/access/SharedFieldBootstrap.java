@@ -2,7 +2,6 @@ package io.dsm.access;
 
 import io.dsm.DsmException;
 import io.dsm.Shared;
-import io.dsm.SharedId;
 import io.dsm.node.CompoundOperation;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
@@ -427,12 +426,16 @@ public final class SharedFieldBootstrap
      */
     public static String baseName(final Field field)
     {
-        final Shared shared = field.getAnnotation(Shared.class);
-        if (shared != null && !shared.value().isEmpty())
+        final String name = SharedAnnotations.sharedName(field);
+        if (name == null)
         {
-            return shared.value();
+            // The agent saw @Shared in the class file; reflection does not, so the class's loader cannot load the
+            // annotation: a default name here could differ from another JVM's @Shared("name") for the same field.
+            throw new DsmException("@Shared on " + describe(field) + " is not visible to its class loader " +
+                field.getDeclaringClass().getClassLoader() + " (it cannot load io.dsm.Shared): give the class " +
+                "loader dsm's API, by its parent or by bundling dsm-runtime");
         }
-        return field.getDeclaringClass().getName() + "." + field.getName();
+        return name.isEmpty() ? field.getDeclaringClass().getName() + "." + field.getName() : name;
     }
 
     static String describe(final Field field)
@@ -451,7 +454,7 @@ public final class SharedFieldBootstrap
         {
             for (final Field f : c.getDeclaredFields())
             {
-                if (f.isAnnotationPresent(SharedId.class))
+                if (SharedAnnotations.isSharedId(f))
                 {
                     return f;
                 }

@@ -84,8 +84,10 @@ public final class DirectoryCluster implements AutoCloseable
             CommonContext.getAeronDirectoryName() + "-dsm-" + ProcessHandle.current().pid() + "-directory-" +
             ctx.memberId + "-" + ctx.ports.get(ctx.memberId);
         final ErrorHandler errors = ctx.errorHandler;
+        AeronTransport.requireStorage(aeronDir);
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
+            .lowStorageWarningThreshold(AeronTransport.MIN_STORAGE_BYTES)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(wake.strategy(true))
             // Name resolution on the conductor's thread: one idle thread fewer (it cost 1.2 to 1.4 % of a core).

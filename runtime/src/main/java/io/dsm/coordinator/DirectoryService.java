@@ -83,6 +83,8 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
     private final Long2LongHashMap sessionOfNode = new Long2LongHashMap(-1);
     /** Cluster session id -> node id. */
     private final Long2LongHashMap nodeOfSession = new Long2LongHashMap(-1);
+    /** The node a session was bound to when that node left or was evicted, until the session closes. */
+    private final Long2LongHashMap leftNodeOfSession = new Long2LongHashMap(-1);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private Cluster cluster;
     /** dsm's counters in this member's media driver, set by {@link #doBackgroundWork}; null until started. */
@@ -191,6 +193,7 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
         // The node itself stays a member until it leaves or falls silent for the eviction time: a session also closes
         // when a node reconnects to a new leader.
         chunks.discard(session.id());
+        leftNodeOfSession.remove(session.id());
         final long node = nodeOfSession.remove(session.id());
         if (node != -1 && sessionOfNode.get(node) == session.id())
         {
@@ -233,6 +236,14 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
             return;
         }
         final long bound = nodeOfSession.get(session.id());
+        if (bound == -1 && leftNodeOfSession.get(session.id()) == sender)
+        {
+            // Sent by a node as it left (a read it passed on, having handed its values back): not a forgery. The
+            // nodes that wait on such a read ask again when they hear that the node left.
+            log(DsmLog.Level.INFO, "directory-left", "directory dropped a message (template " + template +
+                ") from node " + sender + ", which left");
+            return;
+        }
         if (bound != sender)
         {
             forgedMessages = forgedMessages + 1;
@@ -723,6 +734,7 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
                 // Only its own binding: the session may be another node's by now (a node evicted while away says
                 // hello on it, is welcomed as a new node, and its old id's eviction must not unbind the new one).
                 nodeOfSession.remove(session);
+                leftNodeOfSession.put(session, nodeId);
             }
         }
 
@@ -760,6 +772,7 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
                 nodeOfSession.remove(previous);
             }
             nodeOfSession.put(sessionId, nodeId);
+            leftNodeOfSession.remove(sessionId);
         }
     }
 }

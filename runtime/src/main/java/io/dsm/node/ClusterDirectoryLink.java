@@ -270,7 +270,10 @@ final class ClusterDirectoryLink implements DirectoryLink
             CloseHelper.quietClose(connecting);
             connecting = null;
             retryAtNs = nowNs + RETRY_NS;
-            DsmLog.rateLimited(DsmLog.Level.WARN, "node-directory-connect", "node: no directory session at " +
+            // Before the first session, the directory may still be starting (this JVM may have just started it): the
+            // join's deadline reports a directory that never answers.
+            DsmLog.rateLimited(hadSession ? DsmLog.Level.WARN : DsmLog.Level.INFO, "node-directory-connect",
+                "node: no directory session at " +
                 endpoints + " yet: " + ex.getMessage());
             return work;
         }

@@ -28,12 +28,20 @@ final class CoordinatorLauncher
     /** A start in the background is under way. */
     private static final AtomicBoolean LAUNCHING = new AtomicBoolean();
 
+    private static volatile String lastFailure;
+
     /**
      * {@link #ensureRunning} on a thread of its own, unless one is under way: a node whose directory went silent calls
      * it from its duty cycle, which must not wait for a process to start. A directory that still runs holds its lock,
      * and this does nothing; of several nodes that start one at once, the first to take the lock serves and the
      * others exit at once.
      */
+    /** @return why this JVM last failed to start the embedded directory, or null. */
+    static String lastFailure()
+    {
+        return lastFailure;
+    }
+
     static void ensureRunningInBackground(final Configuration config, final String host, final long port)
     {
         if (!LAUNCHING.compareAndSet(false, true))
@@ -114,7 +122,14 @@ final class CoordinatorLauncher
         }
         catch (final IOException | URISyntaxException | RuntimeException ex)
         {
-            DsmLog.warn("could not start a coordinator for " + key + " (" + ex + "); waiting for one to appear");
+            final String tmp = System.getProperty("java.io.tmpdir");
+            lastFailure = (ex instanceof IOException ? "its lock and log go in java.io.tmpdir (" + tmp + "), and " +
+                "the directory's state in " + Configuration.COORDINATOR_DIR + " (default: java.io.tmpdir): " + ex +
+                ". Set -Djava.io.tmpdir or " + Configuration.COORDINATOR_DIR + " to a writable directory, or run a " +
+                "directory yourself (java -jar dsm-agent.jar coordinator) with " + Configuration.COORDINATOR_AUTOSTART +
+                "=false on the nodes" : ex.toString());
+            DsmLog.rateLimited(DsmLog.Level.WARN, "coordinator-start", "could not start a coordinator for " + key +
+                " (" + lastFailure + "); waiting for one to appear");
         }
     }
 

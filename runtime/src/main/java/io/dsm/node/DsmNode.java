@@ -278,8 +278,11 @@ public final class DsmNode implements Backend, Agent
             }
             if (System.nanoTime() - deadline > 0)
             {
-                throw new DsmTimeoutException("could not join: no answer from " + coordinator.describe() + " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) +
-                    " ms" + (ctx.autostartCoordinator ? "" : " (dsm.coordinator.autostart is false: is one running?)"));
+                final String launch = CoordinatorLauncher.lastFailure();
+                throw new DsmTimeoutException("could not join: no answer from " + coordinator.describe() +
+                    " within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs) + " ms" +
+                    (!ctx.autostartCoordinator ? " (dsm.coordinator.autostart is false: is one running?)" :
+                    launch != null ? "; this JVM could not start the embedded directory: " + launch : ""));
             }
             if (doWork() == 0)
             {

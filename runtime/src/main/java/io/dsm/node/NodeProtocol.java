@@ -534,9 +534,14 @@ final class NodeProtocol
         }
         for (final Request request : requests.values())
         {
-            if (request.kind == Request.Kind.READ && request.waitingFor.startsWith("node " + id + " "))
+            if (request.kind == Request.Kind.READ && request.variable.id != 0 &&
+                (request.waitingFor.startsWith("node " + id + " ") ||
+                request.waitingFor.equals(describe(COORDINATOR))))
             {
-                // Ask again, this time the coordinator, which now holds the variable.
+                // Ask again, this time the coordinator, which now holds the variable. A read sent to the coordinator
+                // is asked again too: the coordinator may have passed it to that node, which forwards what it no
+                // longer owns back to a coordinator that no longer hears it. A read is idempotent: a second answer
+                // finds no request and is dropped.
                 sendRead(request.variable, request.correlationId, COORDINATOR);
                 request.waitingFor = describe(COORDINATOR);
             }

@@ -287,6 +287,34 @@ class NodeProtocolTest
     }
 
     @Test
+    void aReadTheDirectoryMayHavePassedToANodeThatThenLeftIsAskedAgain()
+    {
+        // Found by PlatformIT: the directory passed this node's read to the owner it knew, which had just handed its
+        // values back and left; the leaving node forwarded it back to a directory that no longer heard it, and the
+        // read waited out its whole timeout.
+        final SharedVariable variable = readReplicaOf17AtVersion3("Test.leaving");
+        deliver(Wire.length(new InvalidateEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .variableId(VARIABLE_ID).epoch(6).writeId(2).encodedLength()));
+        sent.clear();
+        final Request read = new Request(Request.Kind.READ, variable, "read of 'Test.leaving'", now + TIMEOUT_NS);
+        protocol.onCommand(read, now);
+        final Sent first = only(ReadDecoder.TEMPLATE_ID);
+        final long asked = new ReadDecoder().wrapAndApplyHeader(first.buffer(), 0, new MessageHeaderDecoder())
+            .correlationId();
+        sent.clear();
+
+        deliver(Wire.length(new MemberEncoder().wrapAndApplyHeader(in, 0, header).sender(0)
+            .change(MemberEvent.LEFT).nodeId(OLD_OWNER).inboxStream(12).pid(700)
+            .inboxChannel("aeron:udp?endpoint=127.0.0.1:2").doorbell("").description("old owner").encodedLength()));
+
+        final Sent again = only(ReadDecoder.TEMPLATE_ID);
+        assertEquals(0, again.to(), "asked again of the directory, which holds what the node handed back");
+        assertEquals(asked, new ReadDecoder().wrapAndApplyHeader(again.buffer(), 0, new MessageHeaderDecoder())
+            .correlationId(), "the same read: the first answer completes it, a second is dropped");
+        assertFalse(read.isDone(), "it waits for the directory's answer");
+    }
+
+    @Test
     void aReadFromANodeNotKnownYetWaitsForTheDirectorysNoticeOfItAndIsAnsweredThen()
     {
         ownAsMe(longVariable("Test.held"), 23L);

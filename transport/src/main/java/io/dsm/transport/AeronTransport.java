@@ -39,6 +39,12 @@ public final class AeronTransport implements AutoCloseable
     /** Liveness timeout between an embedded driver and its client, both invoked by the process's own thread. */
     static final long EMBEDDED_LIVENESS_TIMEOUT_NS = TimeUnit.HOURS.toNanos(24);
 
+    /**
+     * What one process's embedded driver needs in its directory: about 11 MB written at start-up (command buffers,
+     * counters, error log, loss report) and the term buffers its publications touch (sparse files).
+     */
+    public static final long MIN_STORAGE_BYTES = 24L * 1024 * 1024;
+
     private final AgentInvoker driverInvoker;
     private final AgentInvoker clientInvoker;
     private final int maxMessageLength;
@@ -57,8 +63,10 @@ public final class AeronTransport implements AutoCloseable
                     dir = CommonContext.getAeronDirectoryName() + "-dsm-" + ProcessHandle.current().pid() + "-" +
                         UUID.randomUUID().toString().substring(0, 8);
                 }
+                requireStorage(dir);
                 final MediaDriver.Context driverCtx = new MediaDriver.Context()
                     .aeronDirectoryName(dir)
+                    .lowStorageWarningThreshold(MIN_STORAGE_BYTES)
                     .threadingMode(ThreadingMode.INVOKER)
                     .asyncExecutorEnabled(false)
                     .sharedIdleStrategy(NoOpIdleStrategy.INSTANCE)
@@ -105,6 +113,34 @@ public final class AeronTransport implements AutoCloseable
         this.driverInvoker = driverInvoker;
         this.clientInvoker = aeron.conductorAgentInvoker();
         this.maxMessageLength = ctx.maxMessageLength;
+    }
+
+    /**
+     * Fails at start-up, naming the file system and the settings, where the embedded driver's files would not fit:
+     * a container's {@code /dev/shm} is 64 MB by default, and Aeron's own check (160 MB, made for a shared driver)
+     * would only warn, then fail later, at a publication.
+     *
+     * @param aeronDir the driver's directory, not created yet.
+     */
+    public static void requireStorage(final String aeronDir)
+    {
+        File dir = new File(aeronDir).getAbsoluteFile();
+        while (dir != null && !dir.exists())
+        {
+            dir = dir.getParentFile();
+        }
+        if (dir == null)
+        {
+            return;
+        }
+        final long usable = dir.getUsableSpace();
+        if (usable < MIN_STORAGE_BYTES)
+        {
+            throw new IllegalStateException("dsm needs at least " + (MIN_STORAGE_BYTES >> 20) + " MB free in " + dir +
+                " for this process's Aeron files (" + aeronDir + "), and " + dir + " has " + (usable >> 20) +
+                " MB: give it more room (a container's /dev/shm: docker run --shm-size=256m), or put them on " +
+                "another file system with dsm.aeron.dir (or aeron.dir)");
+        }
     }
 
     /**
