@@ -2,6 +2,7 @@ package io.dsm;
 
 import io.dsm.access.SharedAnnotations;
 import io.dsm.access.SharedFieldBootstrap;
+import io.dsm.node.ClusterEvents;
 import io.dsm.node.ReplicaTable;
 import io.dsm.node.SharedVariable;
 import io.dsm.runtime.AgentStatus;
@@ -38,6 +39,61 @@ public final class Dsm
     {
         requireAgent();
         return ReplicaTable.backend().nodeId();
+    }
+
+    /**
+     * @return the members of the cluster this JVM knows of, by node id, itself included (joining the cluster if it has
+     *         not yet); in local mode, this JVM alone.
+     */
+    public static List<Member> members()
+    {
+        requireAgent();
+        final int self = ReplicaTable.backend().nodeId();
+        final List<Member> members = ClusterEvents.members();
+        return members.isEmpty() ? List.of(new Member(self, ProcessHandle.current().pid(), "local mode", true)) :
+            members;
+    }
+
+    /**
+     * Waits until at least {@code count} JVMs, this one included, are members of the cluster (joining it if this JVM
+     * has not yet): a start-up barrier for a program that runs on several JVMs.
+     *
+     * @param count   the members to wait for.
+     * @param timeout how long to wait.
+     * @return the members then.
+     * @throws DsmTimeoutException naming the members there, when fewer joined in time.
+     */
+    public static List<Member> awaitMembers(final int count, final java.time.Duration timeout)
+    {
+        requireAgent();
+        ReplicaTable.backend();
+        if (count <= 1)
+        {
+            return members();
+        }
+        return ClusterEvents.await(count, timeout.toNanos());
+    }
+
+    /**
+     * Registers a listener of the cluster's changes: members joining and leaving, this JVM losing and regaining the
+     * cluster, write access moving to or from this JVM. It hears of each change from now on; {@link #members()} gives
+     * the members already there. Registering does not join the cluster: the first access that needs it does.
+     *
+     * @param listener the listener.
+     */
+    public static void addListener(final ClusterListener listener)
+    {
+        requireAgent();
+        ClusterEvents.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * @param listener a listener registered with {@link #addListener(ClusterListener)}.
+     * @return whether it was registered (it hears of nothing more).
+     */
+    public static boolean removeListener(final ClusterListener listener)
+    {
+        return ClusterEvents.remove(listener);
     }
 
     /**

@@ -562,6 +562,12 @@ public final class DsmNode implements Backend, Agent
         }
 
         @Override
+        public void event(final ClusterEvent event)
+        {
+            ClusterEvents.on(event);
+        }
+
+        @Override
         public void lease(final long expiryNs)
         {
             ReplicaTable.lease(expiryNs);

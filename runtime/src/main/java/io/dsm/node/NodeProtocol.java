@@ -117,6 +117,16 @@ final class NodeProtocol
         default void lease(final long expiryNs)
         {
         }
+
+        /**
+         * Membership, this node's contact with the directory and ownership changed: for {@code ClusterListener}s.
+         * Called on the node's thread; must not block.
+         *
+         * @param event what changed.
+         */
+        default void event(final ClusterEvent event)
+        {
+        }
     }
 
     /** What a node is configured with. */
@@ -193,6 +203,8 @@ final class NodeProtocol
     private long heartbeatIntervalNs;
     private long leaseNs;
     private long leaseExpiryNs;
+    /** Whether the lease expired and has not been renewed since (listeners were told this node lost the cluster). */
+    private boolean leaseLost;
     private boolean leaseValid;
     private long lastContactNs;
     private long nextHeartbeatNs;
@@ -429,6 +441,7 @@ final class NodeProtocol
         }
         outbox.welcomed(coordinatorDoorbell);
         nodeId = id;
+        outbox.event(ClusterEvent.joined(id, ProcessHandle.current().pid(), settings.description, true));
         heartbeatIntervalNs = heartbeatNs;
         leaseNs = lease;
         welcomed = true;
@@ -467,6 +480,11 @@ final class NodeProtocol
         if (!leaseValid && leaseExpiryNs - nowNs > 0)
         {
             leaseValid = true;
+            if (leaseLost)
+            {
+                leaseLost = false;
+                outbox.event(ClusterEvent.reachable(true));
+            }
             for (final SharedVariable variable : variables.values())
             {
                 if (variable.suspended != SharedVariable.INVALID)
@@ -492,6 +510,7 @@ final class NodeProtocol
             {
                 outbox.connect(id, channel, stream, doorbell);
                 held.joined(id);
+                outbox.event(ClusterEvent.joined(id, pid, description, false));
             }
         }
         else if (change == MemberEvent.LEFT)
@@ -507,6 +526,7 @@ final class NodeProtocol
         {
             return;
         }
+        outbox.event(ClusterEvent.left(id));
         held.dropFrom(id);
         outbox.disconnect(id);
         for (final SharedVariable variable : variables.values())
@@ -603,6 +623,8 @@ final class NodeProtocol
         if (leaseValid && nowNs - leaseExpiryNs > 0)
         {
             leaseValid = false;
+            leaseLost = true;
+            outbox.event(ClusterEvent.reachable(false));
             outbox.log(DsmLog.Level.WARN, null, "node " + nodeId + ": lease expired (no heartbeat acknowledged for " +
                 TimeUnit.NANOSECONDS.toMillis(nowNs - lastContactNs) + " ms); replicas suspended");
             for (final SharedVariable variable : variables.values())
@@ -1834,6 +1856,7 @@ final class NodeProtocol
         // From now on this node neither reads nor writes it: the new owner does.
         variable.value = SharedVariable.INVALID;
         variable.access = SharedVariable.NONE;
+        outbox.event(ClusterEvent.ownership(variable.name(), newOwner));
         variable.suspended = SharedVariable.INVALID;
         variable.released = SharedVariable.INVALID;
         variable.hasReaders = false;
@@ -1931,6 +1954,7 @@ final class NodeProtocol
         variable.epoch = epoch;
         variable.owner = nodeId;
         variable.access = SharedVariable.WRITE;
+        outbox.event(ClusterEvent.ownership(variable.name(), nodeId));
         variable.suspended = SharedVariable.INVALID;
         variable.released = SharedVariable.INVALID;
         abandonPrepared(variable);

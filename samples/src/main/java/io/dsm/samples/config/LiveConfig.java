@@ -2,8 +2,9 @@ package io.dsm.samples.config;
 
 import io.dsm.Dsm;
 import io.dsm.Shared;
-import io.dsm.samples.Rendezvous;
+import io.dsm.SharedId;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -26,6 +27,22 @@ public final class LiveConfig
 
     private static final int VERSIONS = 20;
 
+    /** One run's progress, shared by the objects of the same run in every JVM. */
+    static final class Run
+    {
+        @SharedId
+        final String name;
+
+        /** The version the writer started from, once it has read it (0 before). */
+        @Shared
+        int first;
+
+        Run(final String name)
+        {
+            this.name = name;
+        }
+    }
+
     private LiveConfig()
     {
     }
@@ -40,13 +57,13 @@ public final class LiveConfig
         final int jvms = Integer.parseInt(args[1]);
         final String run = args.length > 2 ? args[2] : "default";
         final int node = Dsm.nodeId();
-        new Rendezvous(run + "/config-start").await(jvms, 60_000);
-        // An earlier run may have left a configuration (the coordinator lingers a while): continue from it.
-        final int base = current.version();
-        new Rendezvous(run + "/config-base").await(jvms, 60_000);
+        Dsm.awaitMembers(jvms, Duration.ofSeconds(60));
+        final Run progress = new Run(run);
         if (writer)
         {
-            final int first = base + 1;
+            // An earlier run may have left a configuration (the coordinator lingers a while): continue from it.
+            final int first = current.version() + 1;
+            progress.first = first;
             for (int v = first; v < first + VERSIONS; v++)
             {
                 current = new Settings(v, v % 2 == 0 ? "dark" : "light",
@@ -57,10 +74,14 @@ public final class LiveConfig
         }
         else
         {
-            int seen = 0;
-            int last = base;
-            final int target = base + VERSIONS;
             final long deadline = System.currentTimeMillis() + 60_000;
+            while (progress.first == 0 && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(1); // until the writer says where it starts
+            }
+            int seen = 0;
+            int last = progress.first - 1;
+            final int target = last + VERSIONS;
             while (last < target && System.currentTimeMillis() < deadline)
             {
                 final Settings s = current;
@@ -78,6 +99,5 @@ public final class LiveConfig
             }
             System.out.println("node " + node + " (reader): saw " + seen + " versions in order, ending at " + last);
         }
-        new Rendezvous(run + "/config-done").await(jvms, 60_000);
     }
 }

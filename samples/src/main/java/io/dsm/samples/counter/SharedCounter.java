@@ -2,7 +2,11 @@ package io.dsm.samples.counter;
 
 import io.dsm.Dsm;
 import io.dsm.Shared;
-import io.dsm.samples.Rendezvous;
+import io.dsm.SharedId;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * N JVMs increment one shared counter with plain {@code total++}: a compound assignment to a shared field is one
@@ -13,9 +17,25 @@ import io.dsm.samples.Rendezvous;
  */
 public final class SharedCounter
 {
-    /** The counter every JVM increments; a plain Java field as far as this code is concerned. */
-    @Shared
-    static long total;
+    /** One run's counter: the objects of the same run in every JVM share these fields. */
+    static final class Tally
+    {
+        @SharedId
+        final String run;
+
+        /** The counter every JVM increments; a plain Java field as far as this code is concerned. */
+        @Shared
+        long total;
+
+        /** How many JVMs are done. */
+        @Shared
+        int finished;
+
+        Tally(final String run)
+        {
+            this.run = run;
+        }
+    }
 
     private SharedCounter()
     {
@@ -31,23 +51,28 @@ public final class SharedCounter
         final String run = args.length > 2 ? args[2] : "default";
         final int node = Dsm.nodeId();
         System.out.println("node " + node + ": joined, waiting for " + jvms + " JVMs");
-        final Rendezvous start = new Rendezvous(run + "/counter-start");
-        final Rendezvous done = new Rendezvous(run + "/counter-done");
-        start.await(jvms, 60_000);
-        // The counter may hold what an earlier run left (the coordinator lingers a while): count from there.
-        final long base = total;
-        new Rendezvous(run + "/counter-base").await(jvms, 60_000);
+        System.out.println("node " + node + ": " + Dsm.awaitMembers(jvms, Duration.ofSeconds(60)).size() +
+            " JVMs in the cluster");
+        final Tally tally = new Tally(run);
 
         final long startNs = System.nanoTime();
         for (int i = 0; i < increments; i++)
         {
-            total++;
+            tally.total++;
         }
         final long micros = (System.nanoTime() - startNs) / 1_000;
         System.out.println("node " + node + ": did " + increments + " increments in " + micros / 1000 + " ms");
 
-        done.await(jvms, 60_000);
-        System.out.println("node " + node + ": total = " + total + " (started at " + base + ", expected " +
-            (base + (long)jvms * increments) + ")");
+        tally.finished++;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (tally.finished < jvms)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("only " + tally.finished + " of " + jvms + " JVMs finished in 60 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        System.out.println("node " + node + ": total = " + tally.total + " (expected " + (long)jvms * increments + ")");
     }
 }

@@ -1,0 +1,13 @@
+package io.dsm;
+
+/**
+ * A member of the cluster: a JVM with the agent that joined it.
+ *
+ * @param nodeId      its node id, unique in the cluster while it is a member.
+ * @param pid         its process id.
+ * @param description how it described itself when it joined (process and host).
+ * @param self        whether it is this JVM.
+ */
+public record Member(int nodeId, long pid, String description, boolean self)
+{
+}
