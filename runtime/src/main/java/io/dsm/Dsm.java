@@ -28,6 +28,9 @@ import java.util.function.UnaryOperator;
  */
 public final class Dsm
 {
+    /** Whether this JVM's agent was found, once: the check is not repeated on every call. */
+    private static volatile boolean agentChecked;
+
     private Dsm()
     {
     }
@@ -272,21 +275,27 @@ public final class Dsm
 
     private static void requireAgent()
     {
+        if (agentChecked)
+        {
+            return;
+        }
+        // The second copy's check first: a copy of the API alone (dsm-api bundled in an isolated class loader) has no
+        // runtime classes to look at.
+        final ClassLoader runtime = agentRuntime();
+        if (runtime != null && runtime != Dsm.class.getClassLoader())
+        {
+            final java.security.CodeSource from = Dsm.class.getProtectionDomain().getCodeSource();
+            throw new DsmException("this io.dsm.Dsm is a second copy of dsm's runtime, loaded by " +
+                describe(Dsm.class.getClassLoader()) + " from " + (from == null ? "?" : from.getLocation()) +
+                "; the agent's runtime is loaded by " + describe(runtime) + ". Do not package dsm-api with the " +
+                "application (Maven scope provided), or let this class loader load io.dsm.* from its parent");
+        }
         if (!AgentStatus.isInstalled())
         {
-            final ClassLoader runtime = agentRuntime();
-            if (runtime != null && runtime != Dsm.class.getClassLoader())
-            {
-                final java.security.CodeSource from = Dsm.class.getProtectionDomain().getCodeSource();
-                throw new DsmException("this io.dsm.Dsm is a second copy of dsm's runtime, loaded by " +
-                    describe(Dsm.class.getClassLoader()) + " from " + (from == null ? "?" : from.getLocation()) +
-                    "; the agent's runtime is loaded by " + describe(runtime) + ". Do not package dsm-runtime with " +
-                    "the " +
-                    "application (Maven scope provided), or let this class loader load io.dsm.* from its parent");
-            }
             throw new DsmException("the dsm agent is not installed in this JVM, so no @Shared field is shared: start " +
                 "the JVM with -javaagent:/path/to/dsm-agent.jar");
         }
+        agentChecked = true;
     }
 
     private static String describe(final ClassLoader loader)

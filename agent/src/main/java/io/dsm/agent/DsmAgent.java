@@ -202,7 +202,7 @@ public final class DsmAgent
     static List<String> ignoredPrefixes(final Configuration config)
     {
         final List<String> prefixes = new ArrayList<>(List.of(
-            "java/", "javax/", "jdk/", "sun/", "com/sun/", "io/dsm/shaded/", "io/dsm/agent/", "io/dsm/node/",
+            "java/", "javax/", "jdk/", "sun/", "com/sun/", "io/dsm/shaded/", "io/dsm/agent/", "io/dsm/cli/", "io/dsm/node/",
             "io/dsm/access/", "io/dsm/coordinator/", "io/dsm/protocol/", "io/dsm/runtime/", "io/dsm/transport/",
             "io/dsm/values/", "io/dsm/wire/", "io/dsm/bootstrap/", "io/dsm/Dsm", "io/dsm/Shared",
             "io/dsm/VariableInfo",

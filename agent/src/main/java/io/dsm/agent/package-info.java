@@ -3,8 +3,8 @@
  * {@link io.dsm.agent.LazyTransformer}, {@link io.dsm.agent.ClassFileScan} and
  * {@link io.dsm.agent.ClassRewriting}, the
  * {@link io.dsm.agent.SharedFieldResolver} that decides which field accesses are shared, the
- * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them, and {@link io.dsm.agent.CommandLine}
- * ({@code java -jar dsm-agent.jar}). May import Byte Buddy, {@code runtime}, {@code access} and {@code values} (the
- * names the rewritten code links to), and {@code coordinator} for the command line; never {@code node}.
+ * {@link io.dsm.agent.SharedFieldAccessRewriter} that rewrites them. May import Byte Buddy, {@code runtime},
+ * {@code access} and {@code values} (the names the rewritten code links to); never {@code node}. The command line
+ * ({@code java -jar dsm-agent.jar}) is {@code io.dsm.cli}.
  */
 package io.dsm.agent;

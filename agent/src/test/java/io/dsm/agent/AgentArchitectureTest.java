@@ -19,4 +19,14 @@ class AgentArchitectureTest
             .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.dsm.agent"));
     }
+
+    @Test
+    void theAgentDoesNotReachTheCommandLine()
+    {
+        noClasses().that().resideInAPackage("io.dsm.agent..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.dsm.cli..")
+            .because("the command line may start a node (its read-only commands); the agent never does")
+            .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.dsm.agent", "io.dsm.cli"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.dsm.it;
 
+import io.dsm.it.programs.EventsProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,12 +37,13 @@ class CommandLineIT
 
         final Result help = run(Map.of(), List.of(), "--help");
         assertEquals(0, help.exit, help.toString());
-        for (final String command : List.of("coordinator", "driver", "config", "help"))
+        for (final String command : List.of("coordinator", "driver", "config", "variables", "members", "show", "top",
+            "help"))
         {
             assertTrue(help.out.contains(command), "lists " + command + ": " + help.out);
         }
 
-        for (final String command : List.of("coordinator", "driver", "config"))
+        for (final String command : List.of("coordinator", "driver", "config", "variables", "members", "show", "top"))
         {
             // --help describes the command and exits: coordinator --help once started a coordinator.
             final Result commandHelp = run(Map.of(), List.of(), command, "--help");
@@ -80,6 +82,68 @@ class CommandLineIT
             "cluster"), line(config, "dsm.coordinator.engine"));
         assertTrue(line(config, "dsm.secret").contains("<set, hidden>"), line(config, "dsm.secret"));
         assertTrue(!config.out.contains("a-secret-of-twenty-chars"), "the secret is never printed");
+    }
+
+    @Test
+    @Timeout(180)
+    void readOnlyCommandsShowALiveCluster() throws Exception
+    {
+        try (JvmCluster cluster = new JvmCluster())
+        {
+            cluster.startCoordinator();
+            final JvmCluster.Jvm a = cluster.startNode("a", EventsProgram.class, List.of(), "1");
+            final JvmCluster.Jvm b = cluster.startNode("b", EventsProgram.class, List.of(), "1");
+            final java.time.Duration wait = java.time.Duration.ofSeconds(60);
+            final java.util.regex.Matcher joinedA = a.awaitMatch("members \\d+ node (\\d+) pid (\\d+)", wait);
+            final java.util.regex.Matcher joinedB = b.awaitMatch("members \\d+ node (\\d+) pid (\\d+)", wait);
+            a.send("write 42");
+            a.awaitLine("ok wrote 42", wait);
+            b.send("read");
+            assertEquals("ok read 42", b.awaitLine("ok read", wait));
+            final List<String> port = List.of("-Ddsm.coordinator.port=" + cluster.port);
+
+            final Result variables = run(Map.of(), port, "variables");
+            assertEquals(0, variables.exit, variables.toString());
+            assertTrue(line(variables, "events.value").matches("events\\.value\\s+java\\.lang\\.Integer\\s+node " +
+                joinedA.group(1) + "\\s+n/a\\s+[1-9]\\d*\\s+\\d+"), "owner a (who keeps its readers): " + variables.out);
+            assertTrue(variables.out.contains("1 variables"), variables.out);
+
+            final Result members = run(Map.of(), port, "members");
+            assertEquals(0, members.exit, members.toString());
+            assertTrue(members.out.lines().anyMatch(l -> l.matches(joinedA.group(1) + "\\s+" + joinedA.group(2) +
+                "\\s+pid " + joinedA.group(2) + "@.*\\s+1")), "a, which owns one variable: " + members.out);
+            assertTrue(members.out.lines().anyMatch(l -> l.matches(joinedB.group(1) + "\\s+" + joinedB.group(2) +
+                "\\s+pid " + joinedB.group(2) + "@.*\\s+0")), "b, which owns none: " + members.out);
+            assertTrue(members.out.lines().anyMatch(l -> l.contains("dsm members (read-only)") &&
+                l.endsWith("(this command)")), members.out);
+            assertTrue(members.out.contains("3 members"), members.out);
+
+            final Result show = run(Map.of(), port, "show", "events.value");
+            assertEquals(0, show.exit, show.toString());
+            assertTrue(show.out.startsWith("events.value = 42\n"), show.out);
+            assertTrue(show.out.contains("type java.lang.Integer, owner node " + joinedA.group(1)), show.out);
+
+            final Result missing = run(Map.of(), port, "show", "no.such.variable");
+            assertEquals(1, missing.exit, missing.toString());
+            assertTrue(missing.err.contains("no variable named 'no.such.variable'"), missing.err);
+
+            final Result top = run(Map.of(), port, "top", "--iterations", "2", "--interval", "300");
+            assertEquals(0, top.exit, top.toString());
+            assertEquals(2, top.out.lines().filter(l -> l.startsWith("dsm top ") && l.endsWith("1 variables")).count(),
+                top.out);
+            assertEquals(2, top.out.lines().filter(l -> l.matches("events\\.value\\s+\\d+\\.\\d\\s+node " +
+                joinedA.group(1) + "\\s+0\\s+n/a\\s+\\d+")).count(), top.out);
+
+            // The member the commands joined as has left each time: a and b are the members again.
+            a.send("members");
+            final String left = a.awaitLine("ok members", wait);
+            assertEquals(2, left.split("Member\\[").length - 1, left);
+        }
+
+        final Result nobody = run(Map.of(), List.of("-Ddsm.coordinator.port=" + JvmCluster.freeUdpPort(),
+            "-Ddsm.connect.timeout.ms=2000"), "variables");
+        assertEquals(1, nobody.exit, nobody.toString());
+        assertTrue(nobody.err.contains("could not join") && nobody.err.contains("is one running?"), nobody.err);
     }
 
     private static String line(final Result result, final String key)

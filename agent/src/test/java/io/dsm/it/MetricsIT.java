@@ -58,12 +58,28 @@ class MetricsIT
                 System.out.println("MetricsIT: reader node " + readerId + ": " + server.getAttribute(node,
                     "ReadMisses") + " miss, " + p50 + " µs");
             }
+            // The writer's next write invalidates the reader's replica; the reader's write takes write access from it.
+            assertEquals("ok wrote 2", writer.ask("write 2", "ok wrote", WAIT));
+            assertEquals("ok wrote 3", reader.ask("write 3", "ok wrote", WAIT));
             try (JMXConnector jmx = attach(writer.pid()))
             {
                 final MBeanServerConnection server = jmx.getMBeanServerConnection();
                 final ObjectName node = new ObjectName("io.dsm:type=Node");
                 Await.until(() -> "the writer's io.dsm:type=Node", WAIT, () -> check(() -> server.isRegistered(node)));
                 assertEquals(1L, server.getAttribute(node, "WriteAccessAcquisitions"), "its first write took it");
+                assertEquals(1L, server.getAttribute(node, "OwnershipTransfers"), "handed to the reader once");
+                assertTrue((Long)server.getAttribute(node, "InvalidationsSent") >= 1L, "its second write invalidated " +
+                    "the reader: " + server.getAttribute(node, "InvalidationsSent"));
+                assertTrue((Long)server.getAttribute(node, "BytesSent") > 0 &&
+                    (Long)server.getAttribute(node, "BytesReceived") > 0, "bytes in and out");
+            }
+            try (JMXConnector jmx = attach(reader.pid()))
+            {
+                final MBeanServerConnection server = jmx.getMBeanServerConnection();
+                final ObjectName node = new ObjectName("io.dsm:type=Node");
+                assertTrue((Long)server.getAttribute(node, "InvalidationsReceived") >= 1L,
+                    "the writer's second write invalidated it");
+                assertEquals(1L, server.getAttribute(node, "WriteAccessAcquisitions"), "its write took it");
             }
             try (JMXConnector jmx = attach(directory.pid()))
             {

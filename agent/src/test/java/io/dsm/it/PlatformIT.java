@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Where applications really run, each started as its user would: a Spring Boot executable jar (nested jars, Boot's
  * own class loader), a named module on the module path, and classes defined by a child-first or an isolated class
  * loader that bundles its own copy of dsm's API. The application ({@code src/test/apps/shared-app}) is compiled and
- * packaged here, against the real {@code dsm-runtime} jar, as a user's build would; each case shares a record of the
+ * packaged here, against the real {@code dsm-api} jar, as a user's build would; each case shares a record of the
  * application's own between two JVMs with the real agent, and nothing may appear on stderr.
  */
 class PlatformIT
@@ -42,7 +42,7 @@ class PlatformIT
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final Path APPS = Path.of(System.getProperty("dsm.it.apps", "src/test/apps"));
     private static final Path API_JAR = Path.of(System.getProperty("dsm.it.runtime.jar",
-        "../runtime/target/dsm-runtime-0.1.0-SNAPSHOT.jar"));
+        "../api/target/dsm-api-0.1.0-SNAPSHOT.jar"));
     private static final Path BOOT_LOADER = Path.of(System.getProperty("dsm.it.platform.libs",
         "target/platform-libs"), "spring-boot-loader.jar");
     private static final Path OUT = Path.of(System.getProperty("dsm.it.platform.out", "target/platform"));
@@ -53,7 +53,7 @@ class PlatformIT
     @BeforeAll
     static void buildTheApplicationAsAUserWould() throws IOException
     {
-        assertTrue(Files.isRegularFile(API_JAR), "no dsm-runtime jar at " + API_JAR.toAbsolutePath());
+        assertTrue(Files.isRegularFile(API_JAR), "no dsm-api jar at " + API_JAR.toAbsolutePath());
         final Path source = APPS.resolve("shared-app");
         final List<String> classes = List.of(source.resolve("demo/shared/Main.java").toString(),
             source.resolve("demo/shared/Point.java").toString());
@@ -301,7 +301,7 @@ class PlatformIT
             out.write(Files.readAllBytes(classes.resolve("demo/shared/Main.class")));
             out.closeEntry();
             stored(out, "BOOT-INF/lib/values.jar", Files.readAllBytes(valuesJar));
-            stored(out, "BOOT-INF/lib/dsm-runtime.jar", Files.readAllBytes(API_JAR));
+            stored(out, "BOOT-INF/lib/dsm-api.jar", Files.readAllBytes(API_JAR));
         }
         return boot;
     }

@@ -433,7 +433,7 @@ public final class SharedFieldBootstrap
             // annotation: a default name here could differ from another JVM's @Shared("name") for the same field.
             throw new DsmException("@Shared on " + describe(field) + " is not visible to its class loader " +
                 field.getDeclaringClass().getClassLoader() + " (it cannot load io.dsm.Shared): give the class " +
-                "loader dsm's API, by its parent or by bundling dsm-runtime");
+                "loader dsm's API, by its parent or by bundling dsm-api");
         }
         return name.isEmpty() ? field.getDeclaringClass().getName() + "." + field.getName() : name;
     }

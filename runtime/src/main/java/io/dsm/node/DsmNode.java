@@ -138,6 +138,44 @@ public final class DsmNode implements Backend, Agent
         this.writesLostCounter = DsmCounter.NODE_WRITES_LOST.allocate(transport.aeron(), owner);
         this.metrics = new NodeMetrics(() -> nodeIdMirror, () -> membersMirror, malformedCounter,
             unauthenticatedCounter, chunksDroppedCounter, writesLostCounter);
+        this.metrics.traffic(new NodeMetrics.Traffic()
+        {
+            @Override
+            public long transfersOut()
+            {
+                return protocol.transfersOut();
+            }
+
+            @Override
+            public long invalidationsSent()
+            {
+                return protocol.invalidationsSent();
+            }
+
+            @Override
+            public long invalidationsReceived()
+            {
+                return protocol.invalidationsReceived();
+            }
+
+            @Override
+            public long updatesSent()
+            {
+                return protocol.updatesSent();
+            }
+
+            @Override
+            public long bytesSent()
+            {
+                return bytesSent;
+            }
+
+            @Override
+            public long bytesReceived()
+            {
+                return bytesReceived;
+            }
+        });
         this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(), why ->
         {
             chunksDropped++;
@@ -171,7 +209,8 @@ public final class DsmNode implements Backend, Agent
         // Advertised only when this node sleeps on it: a node that parks polls anyway, and a ring would cost every
         // sender a system call per message for nothing.
         settings.doorbell = sleepsOnDoorbell ? doorbell.address() : "";
-        settings.description = "pid " + ProcessHandle.current().pid() + "@" + hostName();
+        settings.description = "pid " + ProcessHandle.current().pid() + "@" + hostName() +
+            (ctx.role.isEmpty() ? "" : ", " + ctx.role);
         settings.pid = ProcessHandle.current().pid();
         settings.wantsMetadata = ctx.directory;
         settings.mode = ctx.mode;
@@ -437,8 +476,13 @@ public final class DsmNode implements Backend, Agent
         return "dsm-node";
     }
 
+    /** Bytes of dsm messages sent and received, written by the node's thread only (NodeMXBean reads them). */
+    private volatile long bytesSent;
+    private volatile long bytesReceived;
+
     private void onInboxMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        bytesReceived = bytesReceived + length;
         if (mac == null)
         {
             protocol.onMessage(buffer, offset, length, nowNs);
@@ -461,6 +505,7 @@ public final class DsmNode implements Backend, Agent
     /** A message on the directory cluster's egress. */
     private void onDirectoryMessage(final DirectBuffer buffer, final int offset, final int length)
     {
+        bytesReceived = bytesReceived + length;
         protocol.onMessage(buffer, offset, length, nowNs);
     }
 
@@ -476,6 +521,7 @@ public final class DsmNode implements Backend, Agent
         @Override
         public void send(final int destination, final DirectBuffer buffer, final int length)
         {
+            bytesSent = bytesSent + length;
             if (destination == NodeProtocol.COORDINATOR)
             {
                 try
@@ -512,6 +558,7 @@ public final class DsmNode implements Backend, Agent
         @Override
         public void sendFirst(final int destination, final DirectBuffer buffer, final int length)
         {
+            bytesSent = bytesSent + length;
             if (destination == NodeProtocol.COORDINATOR)
             {
                 coordinator.sendFirst(buffer, 0, length);
@@ -525,6 +572,7 @@ public final class DsmNode implements Backend, Agent
         @Override
         public void sendUrgent(final int destination, final DirectBuffer buffer, final int length)
         {
+            bytesSent = bytesSent + length;
             if (destination == NodeProtocol.COORDINATOR)
             {
                 coordinator.sendUrgent(buffer, 0, length);
@@ -1007,6 +1055,21 @@ public final class DsmNode implements Backend, Agent
         boolean directory;
         String nodeHost;
         IdleStrategies.Settings idle;
+        String role = "";
+
+        /**
+         * For the command line's read-only commands: this node never starts a directory, and says what it is in its
+         * description, which the other members see.
+         *
+         * @param command what the node is for, as {@code dsm variables}.
+         * @return this context.
+         */
+        public Context observer(final String command)
+        {
+            autostartCoordinator = false;
+            role = command + " (read-only)";
+            return this;
+        }
 
         /**
          * @param config the configuration to read.

@@ -46,4 +46,22 @@ public interface NodeMXBean
 
     /** @return returned writes lost when the directory evicted this node while it owned variables (fast mode). */
     long getWritesLostAtEviction();
+
+    /** @return times this node handed write access to another node that asked for it. */
+    long getOwnershipTransfers();
+
+    /** @return invalidations this node sent to the readers of what it wrote or handed over. */
+    long getInvalidationsSent();
+
+    /** @return invalidations of this node's replicas it received. */
+    long getInvalidationsReceived();
+
+    /** @return writes this node sent to readers in update or push mode. */
+    long getUpdatesSent();
+
+    /** @return bytes of dsm messages this node sent, to nodes and to the directory. */
+    long getBytesSent();
+
+    /** @return bytes of dsm messages this node received, from nodes and from the directory. */
+    long getBytesReceived();
 }

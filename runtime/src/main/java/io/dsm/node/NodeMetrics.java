@@ -35,6 +35,71 @@ final class NodeMetrics implements NodeMXBean
     private final AtomicCounter chunksDropped;
     private final AtomicCounter writesLost;
     private volatile ObjectName registered;
+    private volatile Traffic traffic;
+
+    /** What the node's protocol and transport counted, read when JMX asks. */
+    interface Traffic
+    {
+        long transfersOut();
+
+        long invalidationsSent();
+
+        long invalidationsReceived();
+
+        long updatesSent();
+
+        long bytesSent();
+
+        long bytesReceived();
+    }
+
+    /** @param traffic where the traffic counts come from, once the node has them. */
+    void traffic(final Traffic traffic)
+    {
+        this.traffic = traffic;
+    }
+
+    private long traffic(final java.util.function.ToLongFunction<Traffic> count)
+    {
+        final Traffic t = traffic;
+        return t == null ? 0 : count.applyAsLong(t);
+    }
+
+    @Override
+    public long getOwnershipTransfers()
+    {
+        return traffic(Traffic::transfersOut);
+    }
+
+    @Override
+    public long getInvalidationsSent()
+    {
+        return traffic(Traffic::invalidationsSent);
+    }
+
+    @Override
+    public long getInvalidationsReceived()
+    {
+        return traffic(Traffic::invalidationsReceived);
+    }
+
+    @Override
+    public long getUpdatesSent()
+    {
+        return traffic(Traffic::updatesSent);
+    }
+
+    @Override
+    public long getBytesSent()
+    {
+        return traffic(Traffic::bytesSent);
+    }
+
+    @Override
+    public long getBytesReceived()
+    {
+        return traffic(Traffic::bytesReceived);
+    }
 
     NodeMetrics(final IntSupplier nodeId, final IntSupplier members, final AtomicCounter malformed,
         final AtomicCounter unauthenticated, final AtomicCounter chunksDropped, final AtomicCounter writesLost)

@@ -203,6 +203,11 @@ final class NodeProtocol
     private long heartbeatIntervalNs;
     private long leaseNs;
     private long leaseExpiryNs;
+    /** Counts for the node's metrics (NodeMXBean), written by the node's thread only, read by JMX's. */
+    private volatile long invalidationsSent;
+    private volatile long invalidationsReceived;
+    private volatile long updatesSent;
+    private volatile long transfersOut;
     /** Whether the lease expired and has not been renewed since (listeners were told this node lost the cluster). */
     private boolean leaseLost;
     private boolean leaseValid;
@@ -950,17 +955,20 @@ final class NodeProtocol
                     .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
                     .version(write.version).putValue(write.bytes, 0, write.bytes.length);
                 outbox.send(reader, wire.out(), Wire.length(prepareOut.encodedLength()));
+                updatesSent = updatesSent + 1;
                 break;
             case PUSH:
                 updateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                     .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId)
                     .version(write.version).putValue(write.bytes, 0, write.bytes.length);
                 outbox.send(reader, wire.out(), Wire.length(updateOut.encodedLength()));
+                updatesSent = updatesSent + 1;
                 break;
             default:
                 invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                     .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(write.writeId);
                 outbox.send(reader, wire.out(), Wire.length(invalidateOut.encodedLength()));
+                invalidationsSent = invalidationsSent + 1;
         }
     }
 
@@ -1552,6 +1560,7 @@ final class NodeProtocol
                 invalidateIn.wrap(in, at, block, version);
                 final int sender = invalidateIn.sender();
                 variable.invalidations++;
+                invalidationsReceived = invalidationsReceived + 1;
                 if (variable.access == SharedVariable.READ)
                 {
                     dropReadReplica(variable);
@@ -1850,6 +1859,7 @@ final class NodeProtocol
                     invalidateOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
                         .sender(nodeId).variableId(variable.id).epoch(variable.epoch).writeId(handOver.writeId);
                     outbox.send(reader, wire.out(), Wire.length(invalidateOut.encodedLength()));
+                    invalidationsSent = invalidationsSent + 1;
                 }
             }
         }
@@ -1857,6 +1867,7 @@ final class NodeProtocol
         variable.value = SharedVariable.INVALID;
         variable.access = SharedVariable.NONE;
         outbox.event(ClusterEvent.ownership(variable.name(), newOwner));
+        transfersOut = transfersOut + 1;
         variable.suspended = SharedVariable.INVALID;
         variable.released = SharedVariable.INVALID;
         variable.hasReaders = false;
@@ -2122,6 +2133,30 @@ final class NodeProtocol
     // ---------------------------------------------------------------------------------------------------------------
     // State
     // ---------------------------------------------------------------------------------------------------------------
+
+    /** @return invalidations this node sent to readers (its writes, and its hand-overs). */
+    long invalidationsSent()
+    {
+        return invalidationsSent;
+    }
+
+    /** @return invalidations of this node's replicas it received. */
+    long invalidationsReceived()
+    {
+        return invalidationsReceived;
+    }
+
+    /** @return writes this node sent to readers in update or push mode (prepares and updates). */
+    long updatesSent()
+    {
+        return updatesSent;
+    }
+
+    /** @return times this node handed write access over to another node. */
+    long transfersOut()
+    {
+        return transfersOut;
+    }
 
     /** A member, for messages that name it. */
     private static final class Member

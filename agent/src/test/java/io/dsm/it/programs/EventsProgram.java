@@ -12,7 +12,7 @@ import java.time.Duration;
 
 /**
  * Prints every cluster event it hears ({@code event ...}), waits for {@code args[0]} members, then runs commands from
- * standard input: {@code write N} writes {@code events.value}, {@code members} lists the members, {@code exit} leaves.
+ * standard input: {@code write N} writes {@code events.value}, {@code read} reads it, {@code members} lists the members, {@code exit} leaves.
  */
 public final class EventsProgram
 {
@@ -72,6 +72,7 @@ public final class EventsProgram
                     value = Integer.parseInt(words[1]);
                     System.out.println("ok wrote " + words[1]);
                 }
+                case "read" -> System.out.println("ok read " + value);
                 case "members" -> System.out.println("ok members " + Dsm.members());
                 case "exit" ->
                 {

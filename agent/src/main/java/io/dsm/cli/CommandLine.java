@@ -1,4 +1,4 @@
-package io.dsm.agent;
+package io.dsm.cli;
 
 import io.dsm.coordinator.CoordinatorMain;
 import io.dsm.runtime.Configuration;
@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The command line of {@code java -jar dsm-agent.jar} (picocli): a directory member, a shared media driver, the
- * configuration in force and where each value comes from. Every command takes {@code --help} and {@code --version};
+ * configuration in force and where each value comes from, and read-only views of a running cluster
+ * ({@link ClusterCommands}: variables, members, show, top). Every command takes {@code --help} and {@code --version};
  * exit codes are picocli's: 0 done, 1 failed, 2 a usage error (an unknown command or option), which names what was
  * wrong. Kept apart from {@link DsmAgent}, which only installs the agent.
  */
@@ -20,7 +21,9 @@ import java.util.concurrent.Callable;
         "java -javaagent:dsm-agent.jar[=key=value,...] -cp app.jar Main; these commands run the parts you may start " +
         "by hand. Configuration: -Dkey=value or the environment (dsm.x.y is DSM_X_Y); see the config command.",
     subcommands = {
-        CommandLine.Coordinator.class, CommandLine.Driver.class, CommandLine.Config.class, HelpCommand.class})
+        CommandLine.Coordinator.class, CommandLine.Driver.class, CommandLine.Config.class,
+        ClusterCommands.Variables.class, ClusterCommands.Members.class, ClusterCommands.Show.class,
+        ClusterCommands.Top.class, HelpCommand.class})
 public final class CommandLine implements Callable<Integer>
 {
     @picocli.CommandLine.Spec
@@ -59,7 +62,7 @@ public final class CommandLine implements Callable<Integer>
         @Override
         public String[] getVersion()
         {
-            final String version = DsmAgent.class.getPackage().getImplementationVersion();
+            final String version = CommandLine.class.getPackage().getImplementationVersion();
             return new String[] {"dsm " + (version == null ? "(development build)" : version) + ", Java " +
                 Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
         }

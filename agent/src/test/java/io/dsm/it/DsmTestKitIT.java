@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of JVMs running the test's own classes with the real agent, and stops them when the test ends.
  */
 @ExtendWith(DsmExtension.class)
-class TestKitIT
+class DsmTestKitIT
 {
     /** The code under test, in a JVM of its own: the README's example, word for word. */
     public static class CounterMain
