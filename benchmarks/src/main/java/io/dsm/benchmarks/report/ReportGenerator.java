@@ -128,6 +128,18 @@ public final class ReportGenerator
             .append("`dsm` is the default replication mode (`dsm.replication=invalidate`), `dsmUpdate` the update ")
             .append("mode (`dsm.replication=update`) in both JVMs.\n\n");
         md.append("![ping-pong latency](latency.png)\n\n");
+        md.append("## Every benchmark family, with its baselines\n\n")
+            .append("One chart per benchmark class, from the `").append(runs.containsKey(DEFAULT) ? DEFAULT :
+                runs.keySet().iterator().next()).append("` run: p50 for latencies, else the score, on a log scale so ")
+            .append("that a baseline 100 times faster stays visible. dsm in blue; baselines (raw Aeron, Hazelcast, ")
+            .append("plain, volatile and atomic fields) in grey.\n\n");
+        final List<Result> charted = runs.containsKey(DEFAULT) ? runs.get(DEFAULT) : runs.values().iterator().next();
+        for (final String family : families(charted))
+        {
+            final String png = family.substring(0, 1).toLowerCase(Locale.ROOT) + family.substring(1) + ".png";
+            familyChart(family, charted, dir.resolve(png));
+            md.append("![").append(family).append("](").append(png).append(")\n\n");
+        }
 
         final List<Result> previousDefault = read(dir.resolve("jmh-" + PREVIOUS_DEFAULT + "-previous.json"));
         if (runs.containsKey(DEFAULT) && !previousDefault.isEmpty())
@@ -242,6 +254,119 @@ public final class ReportGenerator
         }
         Files.writeString(dir.resolve("REPORT.md"), md.toString(), StandardCharsets.UTF_8);
         chart(runs, dir.resolve("latency.png"));
+    }
+
+    /** @return the benchmark classes of a run, in the order they first appear. */
+    static List<String> families(final List<Result> results)
+    {
+        final java.util.LinkedHashSet<String> families = new java.util.LinkedHashSet<>();
+        for (final Result x : results)
+        {
+            final String withoutMethod = x.benchmark.substring(0, x.benchmark.lastIndexOf('.'));
+            families.add(withoutMethod.substring(withoutMethod.lastIndexOf('.') + 1));
+        }
+        return new ArrayList<>(families);
+    }
+
+    /** @return whether a benchmark method measures a baseline rather than dsm. */
+    static boolean isBaseline(final String method)
+    {
+        final String m = method.toLowerCase(Locale.ROOT);
+        return m.contains("aeron") || m.contains("hazelcast") || m.contains("plain") || m.contains("volatile") ||
+            m.contains("atomic");
+    }
+
+    /**
+     * A horizontal bar chart of one benchmark class: one bar per method and parameters, its headline figure on a log
+     * scale, baselines in grey.
+     */
+    static void familyChart(final String family, final List<Result> results, final Path file) throws IOException
+    {
+        final List<Result> rows = new ArrayList<>();
+        for (final Result x : results)
+        {
+            if (x.benchmark.endsWith("." + family + "." + x.method) && headline(x) > 0 && !Double.isNaN(headline(x)))
+            {
+                rows.add(x);
+            }
+        }
+        final int rowHeight = 26;
+        final int left = 430;
+        final int right = 120;
+        final int top = 70;
+        final int bottom = 50;
+        final int width = 1200;
+        final int height = top + bottom + rowHeight * Math.max(1, rows.size());
+        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        final Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        final java.util.Set<String> units = new java.util.TreeSet<>();
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (final Result x : rows)
+        {
+            units.add(headlineUnit(x));
+            min = Math.min(min, headline(x));
+            max = Math.max(max, headline(x));
+        }
+        final boolean anyBaseline = rows.stream().anyMatch(x -> isBaseline(x.method));
+        g.drawString(family + " (" + String.join(", ", units) + ", log scale; " +
+            (units.stream().anyMatch(u -> u.endsWith("/s")) ? "longer is faster" : "shorter is faster") +
+            (anyBaseline || rows.isEmpty() ? ")" : "; no baseline measures this)"), 20, 30);
+        if (rows.isEmpty())
+        {
+            g.dispose();
+            ImageIO.write(image, "png", file.toFile());
+            return;
+        }
+        final double logMin = Math.floor(Math.log10(min)) - 0.0001;
+        final double logMax = Math.ceil(Math.log10(max)) + (Math.log10(max) % 1 == 0 ? 1 : 0);
+        final int plotWidth = width - left - right;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (double e = Math.ceil(logMin); e <= logMax; e++)
+        {
+            final int x = left + (int)((e - logMin) / (logMax - logMin) * plotWidth);
+            g.setColor(new Color(220, 220, 220));
+            g.drawLine(x, top - 10, x, height - bottom);
+            g.setColor(Color.BLACK);
+            g.drawString(axisLabel(Math.pow(10, e)), x - 10, height - bottom + 18);
+        }
+        final Color dsm = new Color(66, 133, 244);
+        final Color baseline = new Color(150, 150, 150);
+        for (int i = 0; i < rows.size(); i++)
+        {
+            final Result x = rows.get(i);
+            final double v = headline(x);
+            final int y = top + i * rowHeight;
+            final int w = Math.max(2, (int)((Math.log10(v) - logMin) / (logMax - logMin) * plotWidth));
+            g.setColor(isBaseline(x.method) ? baseline : dsm);
+            g.fillRect(left, y + 3, w, rowHeight - 8);
+            g.setColor(Color.BLACK);
+            final String label = x.method + (x.params.isEmpty() ? "" : " " + x.params);
+            g.drawString(label, left - 10 - g.getFontMetrics().stringWidth(label), y + rowHeight / 2 + 4);
+            g.drawString(String.format(Locale.ROOT, "%,.2f", v), left + w + 6, y + rowHeight / 2 + 4);
+        }
+        g.drawLine(left, top - 10, left, height - bottom);
+        g.setColor(dsm);
+        g.fillRect(width - 330, 42, 12, 12);
+        g.setColor(Color.BLACK);
+        g.drawString("dsm", width - 314, 53);
+        g.setColor(baseline);
+        g.fillRect(width - 270, 42, 12, 12);
+        g.setColor(Color.BLACK);
+        g.drawString("baseline", width - 254, 53);
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static String axisLabel(final double value)
+    {
+        return value >= 1 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%s", value);
     }
 
     private static boolean any(final List<Result> results, final String benchmark)
