@@ -53,7 +53,8 @@ public final class Dsm
         requireAgent();
         final int self = ReplicaTable.backend().nodeId();
         final List<Member> members = ClusterEvents.members();
-        return members.isEmpty() ? List.of(new Member(self, ProcessHandle.current().pid(), "local mode", true)) :
+        return members.isEmpty() ?
+            List.of(new Member(self, ProcessHandle.current().pid(), "local mode", true, null)) :
             members;
     }
 

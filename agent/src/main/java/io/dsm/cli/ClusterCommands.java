@@ -34,6 +34,10 @@ import java.util.function.Function;
  */
 final class ClusterCommands
 {
+    /** A member's join time, in this machine's zone, to the second. */
+    private static final java.time.format.DateTimeFormatter SINCE = java.time.format.DateTimeFormatter
+        .ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
+
     private ClusterCommands()
     {
     }
@@ -102,8 +106,8 @@ final class ClusterCommands
     }
 
     @Command(name = "members", mixinStandardHelpOptions = true, versionProvider = CommandLine.Version.class,
-        description = "Lists the members of a running cluster: node id, process, host, and the variables each owns " +
-            "(this command's own observer included, marked).")
+        description = "Lists the members of a running cluster: node id, process, host, when each joined, and how " +
+            "many variables each owns (this command's own observer included, marked).")
     static final class Members implements Callable<Integer>
     {
         @Override
@@ -119,11 +123,12 @@ final class ClusterCommands
                     owned.merge(v.owner(), 1, Integer::sum);
                 }
                 final List<Member> members = ClusterEvents.members();
-                System.out.printf("%-6s %-8s %-52s %s%n", "node", "pid", "description", "owns");
+                System.out.printf("%-6s %-8s %-52s %-20s %s%n", "node", "pid", "description", "since", "owns");
                 for (final Member m : members)
                 {
-                    System.out.printf("%-6d %-8d %-52s %d%s%n", m.nodeId(), m.pid(), m.description(),
-                        owned.getOrDefault(m.nodeId(), 0), m.self() ? "   (this command)" : "");
+                    System.out.printf("%-6d %-8d %-52s %-20s %d%s%n", m.nodeId(), m.pid(), m.description(),
+                        m.since() == null ? "?" : SINCE.format(m.since()), owned.getOrDefault(m.nodeId(), 0),
+                        m.self() ? "   (this command)" : "");
                 }
                 System.out.println(members.size() + " members; the directory holds " + owned.getOrDefault(0, 0) +
                     " variables");
@@ -184,6 +189,34 @@ final class ClusterCommands
                     info.version());
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "counters", mixinStandardHelpOptions = true, versionProvider = CommandLine.Version.class,
+        description = "Prints dsm's counters (dropped, malformed, forged and unauthenticated messages, members, writes " +
+            "lost) of every dsm process on this host, read from their media drivers' counters files as Aeron's " +
+            "AeronStat does: nothing joins the cluster. --all adds Aeron's own counters.")
+    static final class Counters implements Callable<Integer>
+    {
+        @Option(names = "--all", description = "Aeron's counters too (bytes, naks, errors...)")
+        boolean all;
+
+        @Override
+        public Integer call()
+        {
+            final List<io.dsm.transport.DsmCounters.Counter> counters = io.dsm.transport.DsmCounters.local();
+            final java.util.Set<Long> processes = new java.util.TreeSet<>();
+            System.out.printf("%-8s %14s  %s%n", "pid", "value", "counter");
+            for (final io.dsm.transport.DsmCounters.Counter c : counters)
+            {
+                processes.add(c.pid());
+                if (all || c.isDsm())
+                {
+                    System.out.printf("%-8d %,14d  %s%n", c.pid(), c.value(), c.label());
+                }
+            }
+            System.out.println(processes.size() + " dsm processes on this host");
+            return 0;
         }
     }
 

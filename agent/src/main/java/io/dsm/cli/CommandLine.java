@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         CommandLine.Coordinator.class, CommandLine.Driver.class, CommandLine.Config.class,
         ClusterCommands.Variables.class, ClusterCommands.Members.class, ClusterCommands.Show.class,
-        ClusterCommands.Top.class, HelpCommand.class})
+        ClusterCommands.Top.class, ClusterCommands.Counters.class, HelpCommand.class})
 public final class CommandLine implements Callable<Integer>
 {
     @picocli.CommandLine.Spec

@@ -1,14 +1,8 @@
 package io.dsm.it;
 
-import io.aeron.CncFileDescriptor;
-import io.aeron.CommonContext;
 import io.dsm.transport.DsmCounter;
-import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.status.CountersReader;
+import io.dsm.transport.DsmCounters;
 
-import java.io.File;
-import java.nio.MappedByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,33 +22,12 @@ final class AeronCounters
      */
     static Map<String, Long> of(final long pid)
     {
-        final File base = new File(CommonContext.getAeronDirectoryName());
-        final String prefix = base.getName() + "-dsm-" + pid + "-";
-        final File[] dirs = base.getParentFile().listFiles((d, name) -> name.startsWith(prefix));
         final Map<String, Long> counters = new HashMap<>();
-        if (dirs == null)
+        for (final DsmCounters.Counter c : DsmCounters.local())
         {
-            return counters;
-        }
-        for (final File dir : dirs)
-        {
-            final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
-            if (!cnc.isFile() || cnc.length() < CncFileDescriptor.META_DATA_LENGTH)
+            if (c.pid() == pid)
             {
-                continue;
-            }
-            final MappedByteBuffer mapped = IoUtil.mapExistingFile(cnc, "cnc");
-            try
-            {
-                final DirectBuffer meta = CncFileDescriptor.createMetaDataBuffer(mapped);
-                final CountersReader reader = new CountersReader(
-                    CncFileDescriptor.createCountersMetaDataBuffer(mapped, meta),
-                    CncFileDescriptor.createCountersValuesBuffer(mapped, meta));
-                reader.forEach((value, id, label) -> counters.merge(label, value, Long::sum));
-            }
-            finally
-            {
-                IoUtil.unmap(mapped);
+                counters.merge(c.label(), c.value(), Long::sum);
             }
         }
         return counters;

@@ -1,8 +1,11 @@
 package io.dsm.it;
 
 import io.dsm.it.programs.EventsProgram;
+import io.dsm.test.DsmCluster;
+import io.dsm.test.DsmExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code java -jar dsm-agent.jar} as a user types it: {@code --help} and {@code --version} on every command, a usage
- * error's exit code and message, and {@code config} saying where each value comes from.
+ * error's exit code and message, {@code config} saying where each value comes from, and the read-only commands
+ * against a live cluster (on the test kit, dsm-test).
  */
+@ExtendWith(DsmExtension.class)
 class CommandLineIT
 {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -38,12 +43,13 @@ class CommandLineIT
         final Result help = run(Map.of(), List.of(), "--help");
         assertEquals(0, help.exit, help.toString());
         for (final String command : List.of("coordinator", "driver", "config", "variables", "members", "show", "top",
-            "help"))
+            "counters", "help"))
         {
             assertTrue(help.out.contains(command), "lists " + command + ": " + help.out);
         }
 
-        for (final String command : List.of("coordinator", "driver", "config", "variables", "members", "show", "top"))
+        for (final String command : List.of("coordinator", "driver", "config", "variables", "members", "show", "top",
+            "counters"))
         {
             // --help describes the command and exits: coordinator --help once started a coordinator.
             final Result commandHelp = run(Map.of(), List.of(), command, "--help");
@@ -86,13 +92,11 @@ class CommandLineIT
 
     @Test
     @Timeout(180)
-    void readOnlyCommandsShowALiveCluster() throws Exception
+    void readOnlyCommandsShowALiveCluster(final DsmCluster cluster) throws Exception
     {
-        try (JvmCluster cluster = new JvmCluster())
         {
-            cluster.startCoordinator();
-            final JvmCluster.Jvm a = cluster.startNode("a", EventsProgram.class, List.of(), "1");
-            final JvmCluster.Jvm b = cluster.startNode("b", EventsProgram.class, List.of(), "1");
+            final DsmCluster.Jvm a = cluster.start("a", EventsProgram.class, "1");
+            final DsmCluster.Jvm b = cluster.start("b", EventsProgram.class, "1");
             final java.time.Duration wait = java.time.Duration.ofSeconds(60);
             final java.util.regex.Matcher joinedA = a.awaitMatch("members \\d+ node (\\d+) pid (\\d+)", wait);
             final java.util.regex.Matcher joinedB = b.awaitMatch("members \\d+ node (\\d+) pid (\\d+)", wait);
@@ -100,7 +104,7 @@ class CommandLineIT
             a.awaitLine("ok wrote 42", wait);
             b.send("read");
             assertEquals("ok read 42", b.awaitLine("ok read", wait));
-            final List<String> port = List.of("-Ddsm.coordinator.port=" + cluster.port);
+            final List<String> port = List.of("-Ddsm.coordinator.port=" + cluster.port());
 
             final Result variables = run(Map.of(), port, "variables");
             assertEquals(0, variables.exit, variables.toString());
@@ -110,10 +114,12 @@ class CommandLineIT
 
             final Result members = run(Map.of(), port, "members");
             assertEquals(0, members.exit, members.toString());
+            final String since = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d";
             assertTrue(members.out.lines().anyMatch(l -> l.matches(joinedA.group(1) + "\\s+" + joinedA.group(2) +
-                "\\s+pid " + joinedA.group(2) + "@.*\\s+1")), "a, which owns one variable: " + members.out);
+                "\\s+pid " + joinedA.group(2) + "@.*\\s+" + since + "\\s+1")), "a, which owns one variable: " +
+                members.out);
             assertTrue(members.out.lines().anyMatch(l -> l.matches(joinedB.group(1) + "\\s+" + joinedB.group(2) +
-                "\\s+pid " + joinedB.group(2) + "@.*\\s+0")), "b, which owns none: " + members.out);
+                "\\s+pid " + joinedB.group(2) + "@.*\\s+" + since + "\\s+0")), "b, which owns none: " + members.out);
             assertTrue(members.out.lines().anyMatch(l -> l.contains("dsm members (read-only)") &&
                 l.endsWith("(this command)")), members.out);
             assertTrue(members.out.contains("3 members"), members.out);
@@ -133,6 +139,21 @@ class CommandLineIT
                 top.out);
             assertEquals(2, top.out.lines().filter(l -> l.matches("events\\.value\\s+\\d+\\.\\d\\s+node " +
                 joinedA.group(1) + "\\s+0\\s+n/a\\s+\\d+")).count(), top.out);
+
+            // Counters, from outside: the node's and the directory's dsm counters, by process.
+            // (the directory brings its counters up to date every second: the observers that left may still count)
+            final long countersDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Result counters = run(Map.of(), List.of(), "counters");
+            while (!counters.out.lines().anyMatch(l -> l.matches("\\d+\\s+2\\s+dsm directory .*: members")) &&
+                System.nanoTime() - countersDeadline < 0)
+            {
+                counters = run(Map.of(), List.of(), "counters");
+            }
+            assertEquals(0, counters.exit, counters.toString());
+            assertTrue(counters.out.lines().anyMatch(l -> l.matches("\\d+\\s+2\\s+dsm directory .*: members")),
+                "the directory's members counter, 2: " + counters.out);
+            assertTrue(counters.out.lines().anyMatch(l -> l.matches(joinedA.group(2) + "\\s+0\\s+dsm node .*: " +
+                "malformed messages dropped")), "a's counters: " + counters.out);
 
             // The member the commands joined as has left each time: a and b are the members again.
             a.send("members");

@@ -25,8 +25,8 @@ final class DirectorySnapshot
 {
     /** "dsmS": a snapshot of dsm's directory. */
     static final int MAGIC = 0x53_6D_73_64;
-    /** The layout written; a restore refuses any other. */
-    static final int VERSION = 3;
+    /** The layout written (4: members' join times); a restore reads it and the one before, and refuses any other. */
+    static final int VERSION = 4;
 
     private final ExpandableArrayBuffer buffer;
     private final int start;
@@ -70,6 +70,7 @@ final class DirectorySnapshot
             out.putInt(member.stream);
             out.putBoolean(member.wantsMetadata);
             out.putLong(member.lastHeardNs);
+            out.putLong(member.joinedNs);
             out.putLong(member.lastRequestId);
             out.putString(member.channel);
             out.putString(member.doorbell);
@@ -136,10 +137,10 @@ final class DirectorySnapshot
             throw new MalformedMessageException("not a snapshot of dsm's directory");
         }
         final int version = in.getInt();
-        if (version != VERSION)
+        if (version != VERSION && version != VERSION - 1)
         {
             throw new MalformedMessageException("directory snapshot of version " + version + ", this directory " +
-                "reads version " + VERSION);
+                "reads versions " + (VERSION - 1) + " and " + VERSION);
         }
         if (!directory.members.isEmpty() || !directory.variables.isEmpty())
         {
@@ -163,6 +164,8 @@ final class DirectorySnapshot
             final int stream = in.getInt();
             final boolean wantsMetadata = in.getBoolean();
             final long lastHeardNs = in.getLong();
+            // Version 3 had no join time: such a member's is unknown (0).
+            final long joinedNs = version >= 4 ? in.getLong() : 0;
             final long lastRequestId = in.getLong();
             final String channel = in.getString();
             final String doorbell = in.getString();
@@ -170,6 +173,7 @@ final class DirectorySnapshot
             final DirectoryStateMachine.Member member = new DirectoryStateMachine.Member(
                 id, incarnation, pid, channel, stream, doorbell, description, wantsMetadata);
             member.lastHeardNs = lastHeardNs;
+            member.joinedNs = joinedNs;
             member.lastRequestId = lastRequestId;
             directory.members.put(id, member);
             directory.membersByIncarnation.put(incarnation, member);

@@ -466,6 +466,7 @@ public final class DirectoryStateMachine
         if (joined)
         {
             member = new Member(nextNodeId++, incarnation, pid, channel, stream, doorbell, description, metadata);
+            member.joinedNs = nowNs;
             members.put(member.id, member);
             membersByIncarnation.put(incarnation, member);
             outbox.connect(member.id, channel, stream, doorbell);
@@ -566,7 +567,7 @@ public final class DirectoryStateMachine
     {
         memberOut.wrapAndApplyHeader(wire.out(), 0, wire.header())
             .sender(DIRECTORY).change(event).nodeId(about.id).inboxStream(about.stream).pid(about.pid)
-            .inboxChannel(about.channel).doorbell(about.doorbell).description(about.description);
+            .joinedNs(about.joinedNs).inboxChannel(about.channel).doorbell(about.doorbell).description(about.description);
         send(to, memberOut.encodedLength());
     }
 
@@ -1455,6 +1456,8 @@ public final class DirectoryStateMachine
         final String doorbell;
         final String description;
         final boolean wantsMetadata;
+        /** When it was admitted, on the directory's clock (the cluster's: epoch nanoseconds). */
+        long joinedNs;
         long lastHeardNs;
         /**
          * The highest correlation id of a request (register, acquire, delete) taken from this member. A node's

@@ -116,7 +116,14 @@ public final class ClusterEvents
                         // A node the directory welcomed under a new id (it was evicted) is no longer its old self.
                         MEMBERS.values().removeIf(Member::self);
                     }
-                    member = new Member(event.nodeId(), event.pid(), event.description(), event.self());
+                    final Member known = MEMBERS.get(event.nodeId());
+                    // The directory's clock is epoch nanoseconds (the cluster engine's); the classic engine's is not
+                    // (a monotonic clock): its times, far from now, are not shown. This JVM's own join is now.
+                    final long ns = event.joinedNs();
+                    final java.time.Instant since = event.self() ? java.time.Instant.now() :
+                        Math.abs(ns / 1_000_000 - System.currentTimeMillis()) < 10L * 365 * 24 * 3600 * 1000 ?
+                        java.time.Instant.ofEpochSecond(0, ns) : known != null ? known.since() : null;
+                    member = new Member(event.nodeId(), event.pid(), event.description(), event.self(), since);
                     MEMBERS.put(member.nodeId(), member);
                     break;
                 case LEFT:

@@ -446,7 +446,7 @@ final class NodeProtocol
         }
         outbox.welcomed(coordinatorDoorbell);
         nodeId = id;
-        outbox.event(ClusterEvent.joined(id, ProcessHandle.current().pid(), settings.description, true));
+        outbox.event(ClusterEvent.joined(id, ProcessHandle.current().pid(), settings.description, true, 0));
         heartbeatIntervalNs = heartbeatNs;
         leaseNs = lease;
         welcomed = true;
@@ -506,6 +506,7 @@ final class NodeProtocol
         final int id = member.nodeId();
         final int stream = member.inboxStream();
         final long pid = member.pid();
+        final long joinedNs = member.joinedNs();
         final String channel = member.inboxChannel();
         final String doorbell = member.doorbell();
         final String description = member.description();
@@ -515,7 +516,7 @@ final class NodeProtocol
             {
                 outbox.connect(id, channel, stream, doorbell);
                 held.joined(id);
-                outbox.event(ClusterEvent.joined(id, pid, description, false));
+                outbox.event(ClusterEvent.joined(id, pid, description, false, joinedNs));
             }
         }
         else if (change == MemberEvent.LEFT)

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * JVMs that share fields with dsm, for one test: each runs a main class of the test's own class path with the real
- * agent ({@code -javaagent}), and all of them join one directory that the cluster starts itself, on a free port below
+ * JVMs that share fields with dsm, for one test: each runs a main class of the test's own class path (less dsm's own
+ * classes, which come from the agent jar) with the real agent ({@code -javaagent}), and all of them join one directory that the cluster starts itself, on a free port below
  * the kernel's ephemeral range, with its state in a temporary directory. Every wait takes a deadline; closing the
  * cluster (JUnit does it when the test ends) stops every process it started, by its handle, and deletes its files.
  * <p>
@@ -118,9 +118,20 @@ public final class DsmCluster implements AutoCloseable, ExtensionContext.Store.C
         ensureDirectory();
         final List<String> command = new ArrayList<>(List.of(java(), "-javaagent:" + agentJar));
         command.addAll(common());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of("-cp", classPath(), mainClass.getName()));
         command.addAll(List.of(args));
         return launch(label, command);
+    }
+
+    /**
+     * @return the cluster's directory (a one-member Aeron Cluster in a JVM of its own), started if it was not yet: to
+     *         stop it for a while ({@link Jvm#pause()}) or for good ({@link Jvm#kill()}) in a test of what the other
+     *         JVMs then do.
+     */
+    public synchronized Jvm directory()
+    {
+        ensureDirectory();
+        return directory;
     }
 
     private void ensureDirectory()
@@ -200,6 +211,46 @@ public final class DsmCluster implements AutoCloseable, ExtensionContext.Store.C
         catch (final IOException ex)
         {
             // Left behind in the temporary directory: nothing else depends on it.
+        }
+    }
+
+    /**
+     * @return the test's class path without dsm's own classes (the agent jar, and dsm's runtime and transport, as a
+     *         build of dsm itself or a test that depends on {@code dsm-runtime} has them): the JVMs get those from the
+     *         agent jar alone, relocated, rather than a second, unrelocated copy that the class path would load first.
+     */
+    static String classPath()
+    {
+        final List<String> kept = new ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
+        {
+            if (!entry.isEmpty() && !isDsmItself(Path.of(entry)))
+            {
+                kept.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, kept);
+    }
+
+    private static boolean isDsmItself(final Path entry)
+    {
+        final List<String> markers = List.of("io/dsm/agent/DsmAgent.class", "io/dsm/node/DsmNode.class",
+            "io/dsm/transport/AeronTransport.class");
+        if (Files.isDirectory(entry))
+        {
+            return markers.stream().anyMatch(m -> Files.isRegularFile(entry.resolve(m)));
+        }
+        if (!Files.isRegularFile(entry))
+        {
+            return false;
+        }
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(entry.toFile()))
+        {
+            return markers.stream().anyMatch(m -> jar.getEntry(m) != null);
+        }
+        catch (final IOException notAJar)
+        {
+            return false;
         }
     }
 
@@ -416,6 +467,112 @@ public final class DsmCluster implements AutoCloseable, ExtensionContext.Store.C
             {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(label + ": interrupted", ex);
+            }
+        }
+
+        /**
+         * Waits for the next line of its standard output, after those already returned, that matches {@code regex}.
+         *
+         * @param regex   what the whole line matches.
+         * @param timeout how long to wait.
+         * @return the match, for its groups.
+         */
+        public java.util.regex.Matcher awaitMatch(final String regex, final Duration timeout)
+        {
+            final java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            while (true)
+            {
+                final long left = deadline - System.nanoTime();
+                final String line;
+                try
+                {
+                    line = awaitLine("", Duration.ofNanos(Math.max(1, left)));
+                }
+                catch (final AssertionError ex)
+                {
+                    throw new AssertionError(label + ": no line matching '" + regex + "' within " + timeout + "; " +
+                        describe(), ex);
+                }
+                final java.util.regex.Matcher matcher = pattern.matcher(line);
+                if (matcher.matches())
+                {
+                    return matcher;
+                }
+            }
+        }
+
+        /**
+         * Waits until some line of its standard output so far, or to come, equals {@code line}, wherever it is (a line
+         * printed by another thread, between the answers to commands).
+         *
+         * @param line    the whole line.
+         * @param timeout how long to wait.
+         */
+        public void awaitOutput(final String line, final Duration timeout)
+        {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (out)
+            {
+                while (!out.contains(line))
+                {
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0 || !process.isAlive())
+                    {
+                        throw new AssertionError(label + ": never printed '" + line + "'" +
+                            (left <= 0 ? " within " + timeout : " before it exited") + "; " + describe());
+                    }
+                    try
+                    {
+                        TimeUnit.NANOSECONDS.timedWait(out, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(label + ": interrupted", ex);
+                    }
+                }
+            }
+        }
+
+        /** Stops the JVM where it is ({@code SIGSTOP}): it neither runs nor answers until {@link #resume()}. */
+        public void pause()
+        {
+            signal("STOP");
+        }
+
+        /** Lets a JVM stopped by {@link #pause()} run again ({@code SIGCONT}). */
+        public void resume()
+        {
+            signal("CONT");
+        }
+
+        /** Kills the JVM ({@code SIGKILL}): no shutdown hook runs, as in a crash. */
+        public void kill()
+        {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+
+        private void signal(final String signal)
+        {
+            try
+            {
+                final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+                if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+                {
+                    throw new AssertionError("kill -" + signal + " " + process.pid() + " failed");
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new AssertionError("cannot run kill -" + signal, ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
             }
         }
 
