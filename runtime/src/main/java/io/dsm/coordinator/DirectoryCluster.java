@@ -71,6 +71,7 @@ public final class DirectoryCluster implements AutoCloseable
             ctx.hosts.size() == 1 ? doorbell.address() : "", ctx.maxMessageLength,
             sessionTermLength(ctx.termLength) / 8 - AeronCluster.SESSION_HEADER_LENGTH);
         service.keepWarm(wake::busy);
+        service.memberId(ctx.memberId);
         service.limits(ctx.maxMembers, ctx.maxJoinsPerSecond);
         final File base = ctx.directory;
         if (ctx.ownsDirectory)

@@ -83,6 +83,7 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
     private final Long2LongHashMap sessionOfNode = new Long2LongHashMap(-1);
     /** Cluster session id -> node id. */
     private final Long2LongHashMap nodeOfSession = new Long2LongHashMap(-1);
+    private int configuredMemberId = -1;
     /** The node a session was bound to when that node left or was evicted, until the session closes. */
     private final Long2LongHashMap leftNodeOfSession = new Long2LongHashMap(-1);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
@@ -152,7 +153,9 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
-        final String owner = "directory member " + cluster.memberId() + " pid " + ProcessHandle.current().pid();
+        // The service's cluster may not know its member id yet at start: the one it was configured with names it.
+        final String owner = "directory member " + (configuredMemberId >= 0 ? configuredMemberId : cluster.memberId()) +
+            " pid " + ProcessHandle.current().pid();
         if (cluster.aeron() != null)
         {
             final EnumMap<DsmCounter, AtomicCounter> allocated = new EnumMap<>(DsmCounter.class);
@@ -172,6 +175,14 @@ public final class DirectoryService implements ClusteredService, DirectoryMXBean
         {
             loadSnapshot(snapshotImage);
         }
+    }
+
+    /**
+     * @param memberId the member id this service's cluster member was configured with, for its counters' labels.
+     */
+    void memberId(final int memberId)
+    {
+        configuredMemberId = memberId;
     }
 
     @Override
