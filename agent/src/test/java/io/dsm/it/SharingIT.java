@@ -6,7 +6,10 @@ import io.dsm.it.programs.LateAttachProgram;
 import io.dsm.it.programs.LateReaderProgram;
 import io.dsm.it.programs.SequenceProgram;
 import io.dsm.it.programs.TypesProgram;
+import io.dsm.test.DsmCluster;
+import io.dsm.test.DsmExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Several real JVMs, each started with the built agent jar, share fields through one coordinator.
+ * Several real JVMs, each started with the built agent jar, share fields through one coordinator. On the test kit
+ * (dsm-test), but for the application that brings its own libraries, which needs a class path of its own.
  */
+@ExtendWith(DsmExtension.class)
 class SharingIT
 {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -34,66 +39,56 @@ class SharingIT
     @ParameterizedTest(name = "dsm.replication={0}")
     @ValueSource(strings = {"invalidate", "update", "push"})
     @Timeout(180)
-    void threeJvmsIncrementingUnderWriteAccessLoseNoIncrement(final String replication)
+    void threeJvmsIncrementingUnderWriteAccessLoseNoIncrement(final String replication, final DsmCluster cluster)
     {
-        try (JvmCluster cluster = new JvmCluster())
+        final List<DsmCluster.Jvm> nodes = new ArrayList<>();
+        for (int i = 1; i <= 3; i++)
         {
-            cluster.startCoordinator();
-            final List<JvmCluster.Jvm> nodes = new ArrayList<>();
-            for (int i = 1; i <= 3; i++)
-            {
-                nodes.add(cluster.startNode("node" + i, CounterProgram.class,
-                    List.of("-Ddsm.replication=" + replication), "3", "1000"));
-            }
-            for (final JvmCluster.Jvm node : nodes)
-            {
-                assertEquals("total 3000", node.awaitLine("total", WAIT), node.describe());
-                assertEquals(0, node.awaitExit(WAIT), node.describe());
-                assertEquals("", node.stderr(), "the console stays quiet when all is well (Java " +
-                    Runtime.version() + ", whose java every JVM of the test runs)");
-            }
-            System.out.println("SharingIT: three JVMs on Java " + Runtime.version() + ", " + replication +
-                ": nothing on any stderr");
+            nodes.add(cluster.start("node" + i, List.of("-Ddsm.replication=" + replication), CounterProgram.class,
+                "3", "1000"));
         }
+        for (final DsmCluster.Jvm node : nodes)
+        {
+            assertEquals("total 3000", node.awaitLine("total", WAIT), node.describe());
+            assertEquals(0, node.awaitExit(WAIT), node.describe());
+            assertEquals("", node.errors(), "the console stays quiet when all is well (Java " +
+                Runtime.version() + ", whose java every JVM of the test runs)");
+        }
+        System.out.println("SharingIT: three JVMs on Java " + Runtime.version() + ", " + replication +
+            ": nothing on any stderr");
     }
 
     /** Reader modes: each reader asks to be kept current its own way; the owner serves each as it asked. */
     @ParameterizedTest(name = "readers {0} and {1}")
     @CsvSource({"invalidate,invalidate", "update,push", "update,invalidate"})
     @Timeout(180)
-    void readersSeeAWritersValuesInOrderNeverGoingBack(final String first, final String second)
+    void readersSeeAWritersValuesInOrderNeverGoingBack(final String first, final String second,
+        final DsmCluster cluster)
     {
-        try (JvmCluster cluster = new JvmCluster())
+        final DsmCluster.Jvm writer = cluster.start("writer", SequenceProgram.class, "writer", "3", "3000");
+        final DsmCluster.Jvm reader1 = cluster.start("reader1", List.of("-Ddsm.replication=" + first),
+            SequenceProgram.class, "reader", "3", "3000");
+        final DsmCluster.Jvm reader2 = cluster.start("reader2", List.of("-Ddsm.replication=" + second),
+            SequenceProgram.class, "reader", "3", "3000");
+        assertEquals("wrote 3000", writer.awaitLine("wrote", WAIT));
+        for (final DsmCluster.Jvm reader : List.of(reader1, reader2))
         {
-            cluster.startCoordinator();
-            final JvmCluster.Jvm writer = cluster.startNode("writer", SequenceProgram.class, List.of(),
-                "writer", "3", "3000");
-            final JvmCluster.Jvm reader1 = cluster.startNode("reader1", SequenceProgram.class,
-                List.of("-Ddsm.replication=" + first), "reader", "3", "3000");
-            final JvmCluster.Jvm reader2 = cluster.startNode("reader2", SequenceProgram.class,
-                List.of("-Ddsm.replication=" + second), "reader", "3", "3000");
-            assertEquals("wrote 3000", writer.awaitLine("wrote", WAIT));
-            for (final JvmCluster.Jvm reader : List.of(reader1, reader2))
-            {
-                final String line = reader.awaitLine("last", WAIT);
-                assertTrue(line.matches("monotonic \\d+ last 3000"), line);
-                assertEquals(0, reader.awaitExit(WAIT), reader.describe());
-            }
-            assertEquals("writer holds write access true", writer.awaitLine("writer holds write access", WAIT),
-                "the writer owns the variable: its readers read from it and never take its write access");
-            assertEquals(0, writer.awaitExit(WAIT), writer.describe());
+            final String line = reader.awaitLine("last", WAIT);
+            assertTrue(line.matches("monotonic \\d+ last 3000"), line);
+            assertEquals(0, reader.awaitExit(WAIT), reader.describe());
         }
+        assertEquals("writer holds write access true", writer.awaitLine("writer holds write access", WAIT),
+            "the writer owns the variable: its readers read from it and never take its write access");
+        assertEquals(0, writer.awaitExit(WAIT), writer.describe());
     }
 
     @Test
     @Timeout(120)
-    void valuesOfEveryKindCrossJvmsIntact()
+    void valuesOfEveryKindCrossJvmsIntact(final DsmCluster cluster)
     {
-        try (JvmCluster cluster = new JvmCluster())
         {
-            cluster.startCoordinator();
-            final JvmCluster.Jvm writer = cluster.startNode("writer", TypesProgram.class, List.of(), "writer");
-            final JvmCluster.Jvm reader = cluster.startNode("reader", TypesProgram.class, List.of(), "reader");
+            final DsmCluster.Jvm writer = cluster.start("writer", TypesProgram.class, "writer");
+            final DsmCluster.Jvm reader = cluster.start("reader", TypesProgram.class, "reader");
             writer.awaitLine("end", WAIT);
             reader.awaitLine("end", WAIT);
             assertEquals(0, writer.awaitExit(WAIT), writer.describe());
@@ -112,8 +107,8 @@ class SharingIT
                 "alice=15",
                 "bob=7",
                 "end");
-            assertEquals(expected, writer.stdout());
-            assertEquals(expected, reader.stdout(), "the reader JVM sees exactly what the writer JVM wrote");
+            assertEquals(expected, writer.output());
+            assertEquals(expected, reader.output(), "the reader JVM sees exactly what the writer JVM wrote");
         }
     }
 

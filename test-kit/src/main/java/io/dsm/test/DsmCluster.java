@@ -113,11 +113,28 @@ public final class DsmCluster implements AutoCloseable, ExtensionContext.Store.C
      * @param args      its arguments.
      * @return the JVM, started (not waited for).
      */
-    public synchronized Jvm start(final String label, final Class<?> mainClass, final String... args)
+    public Jvm start(final String label, final Class<?> mainClass, final String... args)
+    {
+        return start(label, List.of(), mainClass, args);
+    }
+
+    /**
+     * Starts one JVM running {@code mainClass} with {@code args}, with the agent, the test's class path, and JVM
+     * options of its own (after the cluster's: {@code -Ddsm.replication=update} for this JVM alone).
+     *
+     * @param label      its name in reports.
+     * @param jvmOptions options for this JVM only.
+     * @param mainClass  a class of the test's class path with a {@code main} method.
+     * @param args       its arguments.
+     * @return the JVM, started (not waited for).
+     */
+    public synchronized Jvm start(final String label, final List<String> jvmOptions, final Class<?> mainClass,
+        final String... args)
     {
         ensureDirectory();
         final List<String> command = new ArrayList<>(List.of(java(), "-javaagent:" + agentJar));
         command.addAll(common());
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath(), mainClass.getName()));
         command.addAll(List.of(args));
         return launch(label, command);
