@@ -145,8 +145,7 @@ public final class Linker
     private static MethodHandle bootstrap(final String className, final String name, final MethodType type)
         throws ReflectiveOperationException
     {
-        return MethodHandles.publicLookup().findStatic(runtimeClass(className), name, type)
-            .asType(type.changeReturnType(CallSite.class));
+        return MethodHandles.publicLookup().findStatic(runtimeClass(className), name, type);
     }
 
     private static Class<?> runtimeClass(final String name) throws ClassNotFoundException

@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,44 +54,10 @@ final class JvmCluster implements AutoCloseable
         }
     }
 
-    /**
-     * @return a base port below the kernel's ephemeral range (32768 and up, where another process's socket may take
-     *         it at any time), chosen at random, whose next five ports are free on loopback too (a directory member on
-     *         Aeron Cluster listens on the base port and the five after it).
-     */
+    /** @return a base port below 32768 with its next five ports free on loopback (the test kit's choice). */
     static int freeUdpPort()
     {
-        final java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final int base = 10 * random.nextInt(1_000, 3_200);
-            if (free(base, 6))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no six free UDP ports in a row below 32768 on loopback after 100 tries");
-    }
-
-    private static boolean free(final int base, final int count)
-    {
-        final List<DatagramSocket> bound = new ArrayList<>();
-        try
-        {
-            for (int port = base; port < base + count; port++)
-            {
-                bound.add(new DatagramSocket(port, InetAddress.getLoopbackAddress()));
-            }
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-        finally
-        {
-            bound.forEach(DatagramSocket::close);
-        }
+        return io.dsm.test.DsmCluster.freePort();
     }
 
     /** Starts a standalone coordinator and waits until it listens. */

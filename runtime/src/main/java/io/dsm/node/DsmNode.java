@@ -138,44 +138,6 @@ public final class DsmNode implements Backend, Agent
         this.writesLostCounter = DsmCounter.NODE_WRITES_LOST.allocate(transport.aeron(), owner);
         this.metrics = new NodeMetrics(() -> nodeIdMirror, () -> membersMirror, malformedCounter,
             unauthenticatedCounter, chunksDroppedCounter, writesLostCounter);
-        this.metrics.traffic(new NodeMetrics.Traffic()
-        {
-            @Override
-            public long transfersOut()
-            {
-                return protocol.transfersOut();
-            }
-
-            @Override
-            public long invalidationsSent()
-            {
-                return protocol.invalidationsSent();
-            }
-
-            @Override
-            public long invalidationsReceived()
-            {
-                return protocol.invalidationsReceived();
-            }
-
-            @Override
-            public long updatesSent()
-            {
-                return protocol.updatesSent();
-            }
-
-            @Override
-            public long bytesSent()
-            {
-                return bytesSent;
-            }
-
-            @Override
-            public long bytesReceived()
-            {
-                return bytesReceived;
-            }
-        });
         this.assembler = new MessageAssembler(this::onInboxMessage, transport.maxMessageLength(), why ->
         {
             chunksDropped++;
@@ -220,6 +182,7 @@ public final class DsmNode implements Backend, Agent
         settings.checkpointLagNs = ctx.durable ? 0 : ctx.checkpointLagNs;
         this.protocol = new NodeProtocol(new Outbox(), settings, ThreadLocalRandom.current().nextLong(),
             ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50));
+        metrics.traffic(protocol, () -> bytesSent, () -> bytesReceived);
         metrics.registerInBackground();
     }
 

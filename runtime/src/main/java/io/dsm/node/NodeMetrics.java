@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What {@link NodeMXBean} shows. Application threads count what they do (misses and their latency, acquisitions,
@@ -35,70 +36,64 @@ final class NodeMetrics implements NodeMXBean
     private final AtomicCounter chunksDropped;
     private final AtomicCounter writesLost;
     private volatile ObjectName registered;
-    private volatile Traffic traffic;
+    private volatile NodeProtocol protocol;
+    private volatile LongSupplier bytesSent = () -> 0;
+    private volatile LongSupplier bytesReceived = () -> 0;
 
-    /** What the node's protocol and transport counted, read when JMX asks. */
-    interface Traffic
+    /**
+     * Where the traffic counts come from, once the node has them: its protocol's, and its transport's bytes.
+     *
+     * @param protocol      the node's protocol (ownership transfers, invalidations, updates).
+     * @param bytesSent     bytes of dsm messages sent.
+     * @param bytesReceived bytes of dsm messages received.
+     */
+    void traffic(final NodeProtocol protocol, final LongSupplier bytesSent, final LongSupplier bytesReceived)
     {
-        long transfersOut();
-
-        long invalidationsSent();
-
-        long invalidationsReceived();
-
-        long updatesSent();
-
-        long bytesSent();
-
-        long bytesReceived();
+        this.bytesSent = bytesSent;
+        this.bytesReceived = bytesReceived;
+        this.protocol = protocol;
     }
 
-    /** @param traffic where the traffic counts come from, once the node has them. */
-    void traffic(final Traffic traffic)
+    private long count(final java.util.function.ToLongFunction<NodeProtocol> count)
     {
-        this.traffic = traffic;
-    }
-
-    private long traffic(final java.util.function.ToLongFunction<Traffic> count)
-    {
-        final Traffic t = traffic;
-        return t == null ? 0 : count.applyAsLong(t);
+        final NodeProtocol p = protocol;
+        return p == null ? 0 : count.applyAsLong(p);
     }
 
     @Override
     public long getOwnershipTransfers()
     {
-        return traffic(Traffic::transfersOut);
+        return count(NodeProtocol::transfersOut);
     }
 
     @Override
     public long getInvalidationsSent()
     {
-        return traffic(Traffic::invalidationsSent);
+        return count(NodeProtocol::invalidationsSent);
     }
 
     @Override
     public long getInvalidationsReceived()
     {
-        return traffic(Traffic::invalidationsReceived);
+        return count(NodeProtocol::invalidationsReceived);
     }
 
     @Override
     public long getUpdatesSent()
     {
-        return traffic(Traffic::updatesSent);
+        return count(NodeProtocol::updatesSent);
     }
 
     @Override
     public long getBytesSent()
     {
-        return traffic(Traffic::bytesSent);
+        return bytesSent.getAsLong();
     }
 
     @Override
     public long getBytesReceived()
     {
-        return traffic(Traffic::bytesReceived);
+        return bytesReceived.getAsLong();
     }
 
     NodeMetrics(final IntSupplier nodeId, final IntSupplier members, final AtomicCounter malformed,

@@ -300,8 +300,12 @@ public final class DsmCluster implements AutoCloseable, ExtensionContext.Store.C
             "-Ddsm.agent.jar=/path/to/dsm-agent.jar");
     }
 
-    /** @return a base port below 32768 whose next five ports are free on loopback (a directory listens on six). */
-    private static int freePort()
+    /**
+     * @return a base port below the kernel's ephemeral range (32768 and up, where another process's socket may take it
+     *         at any time), chosen at random, whose next five ports are free on loopback too (a directory member
+     *         listens on the base port and the five after it).
+     */
+    public static int freePort()
     {
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 100; attempt++)

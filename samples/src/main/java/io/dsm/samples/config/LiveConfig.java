@@ -75,8 +75,12 @@ public final class LiveConfig
         else
         {
             final long deadline = System.currentTimeMillis() + 60_000;
-            while (progress.first == 0 && System.currentTimeMillis() < deadline)
+            while (progress.first == 0)
             {
+                if (System.currentTimeMillis() > deadline)
+                {
+                    throw new IllegalStateException("the writer did not say where it starts within 60 s");
+                }
                 Thread.sleep(1); // until the writer says where it starts
             }
             int seen = 0;
